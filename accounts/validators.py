@@ -1,0 +1,40 @@
+"""Password rules beyond Django's: no reuse of the last N passwords (利用規約 3.5)."""
+
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+class PasswordReuseValidator:
+    def __init__(self, history: int = 5):
+        self.history = history
+
+    def validate(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        recent = list(user.password_history.values_list("password", flat=True)[: self.history])
+        if user.has_usable_password() and user.password not in recent:
+            recent.insert(0, user.password)
+        if any(check_password(password, encoded) for encoded in recent[: self.history]):
+            raise ValidationError(
+                ngettext(
+                    "You cannot reuse your last password.",
+                    "You cannot reuse any of your last %(count)d passwords.",
+                    self.history,
+                )
+                % {"count": self.history},
+                code="password_reused",
+            )
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        from .models import PasswordHistory
+
+        PasswordHistory.objects.create(user=user, password=user.password)
+        stale = user.password_history.values_list("pk", flat=True)[self.history :]
+        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+    def get_help_text(self) -> str:
+        return _("Your password cannot be one of your last %(count)d passwords.") % {"count": self.history}

@@ -1,0 +1,89 @@
+"""Shared fixtures: a fixed clock inside the service window, and the personas of the access matrix.
+
+Personas (architecture.md §2): anonymous, operator A admin, operator A user, operator B user (and B admin),
+reviewer, OCCTO admin. Every test runs at Wednesday 2026-11-25 10:00 JST (the window is open) unless it
+moves the clock itself with the `time_machine` fixture.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from tests import factories
+
+JST = ZoneInfo("Asia/Tokyo")
+OPEN_INSTANT = dt.datetime(2026, 11, 25, 10, 0, tzinfo=JST)
+
+
+@pytest.fixture(autouse=True)
+def _open_service_window():
+    with time_machine.travel(OPEN_INSTANT, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.SERVICE_WINDOW_ENFORCED = True
+
+
+@pytest.fixture
+def password() -> str:
+    return factories.PASSWORD
+
+
+@pytest.fixture
+def operator_a(db):
+    return factories.OperatorFactory(name="東北テスト電力株式会社")
+
+
+@pytest.fixture
+def operator_b(db):
+    return factories.OperatorFactory(name="九州テスト電力株式会社")
+
+
+@pytest.fixture
+def admin_a(operator_a):
+    return factories.OperatorAdminFactory(operator=operator_a, login_id="admin-a")
+
+
+@pytest.fixture
+def user_a(operator_a):
+    return factories.OperatorUserFactory(operator=operator_a, login_id="user-a")
+
+
+@pytest.fixture
+def admin_b(operator_b):
+    return factories.OperatorAdminFactory(operator=operator_b, login_id="admin-b")
+
+
+@pytest.fixture
+def user_b(operator_b):
+    return factories.OperatorUserFactory(operator=operator_b, login_id="user-b")
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.ReviewerFactory(login_id="reviewer")
+
+
+@pytest.fixture
+def occto_admin(db):
+    return factories.OcctoAdminFactory(login_id="occto-admin")
+
+
+def _client_for(client_class, user):
+    c = client_class()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def client_for():
+    """`client_for(user)` → a Django test client logged in as that user."""
+    from django.test import Client
+
+    return lambda user: _client_for(Client, user)

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class EffectivenessTestsConfig(AppConfig):
+    name = "effectiveness_tests"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class OutagePlanningConfig(AppConfig):
+    name = "outage_planning"
