@@ -87,3 +87,33 @@ class OcctoAdminFactory(UserFactory):
     def in_group(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(Group.objects.get(name=OCCTO_ADMIN_GROUP))
+
+
+def _an_hour_ago():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.now() - dt.timedelta(hours=1)
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A notice published an hour ago to all operators. Pass `operators=[...]` to address chosen operators."""
+
+    class Meta:
+        model = "notices.Notice"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"お知らせ {n}")
+    body = "容量市場システムからのお知らせです。"
+    category = "system"
+    importance = "normal"
+    publish_from = factory.LazyFunction(_an_hour_ago)
+    to_all_operators = True
+
+    @factory.post_generation
+    def operators(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.to_all_operators = False
+            obj.save(update_fields=["to_all_operators"])
+            obj.operators.set(extracted)
