@@ -5,6 +5,7 @@ concurrent writers can never fork the chain. `verify()` recomputes the chain (`m
 """
 
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,8 @@ GENESIS = "0" * 64
 _LOCK_KEY = 0x43_4D_41_55  # "CMAU": one advisory lock for the whole chain
 
 
-def _canonical(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True))
+def _to_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
 
 
 def _payload(entry: AuditEntry) -> str:
@@ -39,6 +40,20 @@ def _payload(entry: AuditEntry) -> str:
         "after": entry.after,
     }
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def normalise_ip(value: str | None) -> str | None:
+    """The address as PostgreSQL's inet gives it back (lower-case, compressed), so the hash survives the round
+    trip; something that is not an address is not stored."""
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if getattr(address, "scope_id", None):
+        address = ipaddress.ip_address(str(address).split("%", 1)[0])
+    return str(address)
 
 
 def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
@@ -59,7 +74,13 @@ def record(
     ctx = request_context.current()
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            # Take the chain lock, and let PostgreSQL normalise the JSON values (numbers such as 1e20, key
+            # order) exactly as jsonb will give them back, so that the hash computed now verifies later.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s), %s::jsonb::text, %s::jsonb::text",
+                [_LOCK_KEY, _to_json(before), _to_json(after)],
+            )
+            _, before_text, after_text = cursor.fetchone()
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         if actor is not None and getattr(actor, "is_authenticated", False):
             actor_id, label = actor.pk, actor_label or actor.get_username()
@@ -76,9 +97,9 @@ def record(
             acting_for_id=ctx.acting_for_id,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
-            ip=ctx.ip,
-            before=_canonical(before) if before is not None else None,
-            after=_canonical(after) if after is not None else None,
+            ip=normalise_ip(ctx.ip),
+            before=json.loads(before_text) if before_text is not None else None,
+            after=json.loads(after_text) if after_text is not None else None,
             prev_hash=last or GENESIS,
         )
         entry.hash = compute_hash(entry.prev_hash, entry)

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from . import request_context, service_window
 
@@ -19,6 +21,8 @@ EXEMPT_PREFIXES = (
     "/i18n/",
     "/favicon.ico",
 )
+# The same, by URL name, so that a route moved to another prefix stays reachable.
+EXEMPT_URL_NAMES = frozenset({"account_login", "account_logout", "accounts:set_password", "service_hours", "healthz"})
 
 
 class RequestContextMiddleware:
@@ -33,8 +37,21 @@ class RequestContextMiddleware:
             request_context.reset(token)
 
 
-def is_exempt(path: str) -> bool:
+def _exempt_by_prefix(path: str) -> bool:
     return path.startswith(EXEMPT_PREFIXES + tuple(settings.SERVICE_WINDOW_EXTRA_EXEMPT))
+
+
+def _exempt_by_name(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.view_name in EXEMPT_URL_NAMES
+
+
+def is_exempt(path: str) -> bool:
+    """Whether `path` (the request's path_info) stays reachable outside the service window."""
+    return _exempt_by_prefix(path) or _exempt_by_name(path)
 
 
 class ServiceWindowMiddleware:
@@ -48,20 +65,37 @@ class ServiceWindowMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if service_window.enforced() and not is_exempt(request.path) and not service_window.is_open():
+        path = request.path_info
+        # Cheapest test first: the prefix check needs neither the database (the health check must answer
+        # when it is down) nor the URL resolver.
+        if (
+            service_window.enforced()
+            and not _exempt_by_prefix(path)
+            and not service_window.is_open()
+            and not _exempt_by_name(path)
+        ):
             return closed_response(request)
         return self.get_response(request)
 
 
 def closed_response(request):
+    """The 503 page: the hours, today's status and the next opening; Retry-After in seconds until it."""
     now = timezone.now()
     opening = service_window.next_opening(now)
     response = render(
         request,
         "service_window/closed.html",
-        {"next_opening": opening, "today": service_window.day_status(timezone.localdate(now))},
+        {
+            "next_opening": opening,
+            "today": service_window.day_status(timezone.localtime(now, service_window.JST).date()),
+            "opens": service_window.OPENS,
+            "closes": service_window.CLOSES,
+        },
         status=503,
     )
     if opening is not None:
         response["Retry-After"] = str(max(1, int((opening - now).total_seconds())))
+    add_never_cache_headers(response)
+    # An expected answer, not a server fault: keep it out of django.request's error log.
+    response._has_been_logged = True
     return response

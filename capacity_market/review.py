@@ -174,6 +174,8 @@ def _transition(
     model = type(application)
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=application.pk)
+        # Who may act is asked first, so that a refused actor learns nothing about the application's state.
+        check(locked, actor)
         if expected_version is not None and locked.version != expected_version:
             raise StaleApplication(
                 _("This application was changed by someone else meanwhile (now: %(status)s). "
@@ -184,7 +186,6 @@ def _transition(
                 _("An application that is %(current)s cannot become %(target)s.")
                 % {"current": locked.get_status_display(), "target": ReviewStatus(target).label}
             )
-        check(locked, actor)
         before = locked.status
         now = timezone.now()
         locked.status = target
@@ -221,9 +222,11 @@ def _transition(
         if target != S.UNDER_REVIEW:
             from .tasks import send_review_notice
 
-            transaction.on_commit(lambda: send_review_notice.delay(entry.pk))
+            # robust: the decision is committed; a mail relay failing must not turn it into an error page
+            # (the task retries transient errors itself).
+            transaction.on_commit(lambda: send_review_notice.delay(entry.pk), robust=True)
     for field in ("status", "version", "submitted_by_id", "submitted_at", "reviewed_by_id", "reviewed_at",
-                  "review_comment"):
+                  "review_comment", "updated_at"):
         setattr(application, field, getattr(locked, field))
     return locked
 
@@ -240,10 +243,10 @@ def withdraw(*, application, actor, expected_version: int | None = None, effect:
                        expected_version=expected_version, effect=effect)
 
 
-def start_review(*, application, actor, expected_version: int | None = None):
+def start_review(*, application, actor, expected_version: int | None = None, effect: Effect | None = None):
     """Submitted → under review (審査中). An OCCTO reviewer other than the submitter."""
     return _transition(application, target=S.UNDER_REVIEW, actor=actor, check=_check_reviewer,
-                       expected_version=expected_version)
+                       expected_version=expected_version, effect=effect)
 
 
 def approve(*, application, actor, comment: str = "", expected_version: int | None = None,
@@ -260,10 +263,11 @@ def _require_comment(comment: str) -> str:
     return comment
 
 
-def send_back(*, application, actor, comment: str, expected_version: int | None = None):
+def send_back(*, application, actor, comment: str, expected_version: int | None = None,
+              effect: Effect | None = None):
     """Submitted/under review → returned (差戻し) for resubmission. A comment is required."""
     return _transition(application, target=S.RETURNED, actor=actor, check=_check_reviewer,
-                       expected_version=expected_version, comment=_require_comment(comment))
+                       expected_version=expected_version, comment=_require_comment(comment), effect=effect)
 
 
 def reject(*, application, actor, comment: str, expected_version: int | None = None,

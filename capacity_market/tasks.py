@@ -20,6 +20,7 @@ def send_review_notice(history_id: int) -> int:
         with translation.override(language):
             context = {
                 "application": application,
+                "application_type": application._meta.verbose_name,
                 "entry": entry,
                 "status_label": ReviewStatus(entry.to_status).label,
                 "site_url": settings.SITE_URL,

@@ -77,7 +77,7 @@ class ReviewerFactory(UserFactory):
     @factory.post_generation
     def in_group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name=OCCTO_REVIEWER_GROUP))
+            obj.groups.add(Group.objects.get_or_create(name=OCCTO_REVIEWER_GROUP)[0])
 
 
 class OcctoAdminFactory(UserFactory):
@@ -86,7 +86,7 @@ class OcctoAdminFactory(UserFactory):
     @factory.post_generation
     def in_group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name=OCCTO_ADMIN_GROUP))
+            obj.groups.add(Group.objects.get_or_create(name=OCCTO_ADMIN_GROUP)[0])
 
 
 def _an_hour_ago():

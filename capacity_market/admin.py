@@ -1,0 +1,153 @@
+"""Django admin of the shared core: the service-calendar exceptions and the (read-only) audit log.
+
+Access follows the OCCTO roles of `capacity_market.roles`, not Django model permissions: the roles are groups
+without permission rows, and a role is the single source of truth for who may do what.
+"""
+
+import json
+from typing import Any
+
+from django.contrib import admin
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
+from .models import AuditEntry, ServiceCalendarException
+from .roles import is_occto_admin, is_occto_staff
+
+# Never copied into the audit log, whatever model an admin edits.
+SECRET_FIELDS = frozenset({"password"})
+
+
+class _LenientEncoder(DjangoJSONEncoder):
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def audit_values(obj) -> dict:
+    """The concrete field values of `obj` as JSON-safe data, secrets left out."""
+    values = {
+        field.attname: field.value_from_object(obj)
+        for field in obj._meta.concrete_fields
+        if field.name not in SECRET_FIELDS
+    }
+    return json.loads(json.dumps(values, cls=_LenientEncoder))
+
+
+class AuditedAdminMixin:
+    """Records every add, change and delete made through this admin in the audit log, with before/after values.
+
+    Use it first in the bases of any ModelAdmin whose rows matter: `class XAdmin(AuditedAdminMixin, admin.ModelAdmin)`.
+    """
+
+    def _audit_action(self, verb: str) -> str:
+        return f"admin.{verb}.{self.model._meta.label_lower}"
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change and obj.pk is not None:
+            previous = type(obj)._default_manager.filter(pk=obj.pk).first()
+            before = audit_values(previous) if previous is not None else None
+        super().save_model(request, obj, form, change)
+        audit.record(
+            action=self._audit_action("change" if change else "add"),
+            actor=request.user,
+            target=obj,
+            before=before,
+            after=audit_values(obj),
+        )
+
+    def delete_model(self, request, obj):
+        before = audit_values(obj)
+        pk = obj.pk
+        super().delete_model(request, obj)
+        obj.pk = pk  # Django clears it after delete; the entry must still name the row
+        audit.record(action=self._audit_action("delete"), actor=request.user, target=obj, before=before)
+
+    def delete_queryset(self, request, queryset):
+        doomed = [(obj, audit_values(obj)) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        for obj, before in doomed:
+            audit.record(action=self._audit_action("delete"), actor=request.user, target=obj, before=before)
+
+
+@admin.register(ServiceCalendarException)
+class ServiceCalendarExceptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """OCCTO administrators maintain the exceptions; reviewers may look at them."""
+
+    list_display = ("date", "kind", "reason", "created_by", "created_at")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    search_fields = ("reason",)
+    fields = ("date", "kind", "reason", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+    list_select_related = ("created_by",)
+
+    def has_module_permission(self, request):
+        return is_occto_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_occto_staff(request.user)
+
+    def has_add_permission(self, request):
+        return is_occto_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_occto_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_occto_admin(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change or obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, for OCCTO administrators only, and read-only for them too (the database refuses edits)."""
+
+    list_display = ("created_at", "action", "actor_label", "operator_id", "acting_for_id", "target_type",
+                    "target_id", "ip")
+    list_filter = ("action", "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("actor_label", "=target_id")
+    search_help_text = _("Search by actor (login ID) or exact target ID.")
+    show_full_result_count = False
+    fields = ("id", "created_at", "action", "actor_id", "actor_label", "operator_id", "acting_for_id",
+              "target_type", "target_id", "ip", "before_json", "after_json", "prev_hash", "hash")
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return is_occto_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_occto_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("before"))
+    def before_json(self, obj: AuditEntry):
+        return self._pretty(obj.before)
+
+    @admin.display(description=_("after"))
+    def after_json(self, obj: AuditEntry):
+        return self._pretty(obj.after)
+
+    @staticmethod
+    def _pretty(value):
+        if value is None:
+            return "—"
+        return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True))
