@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "notices"
-urlpatterns = [path("", views.notice_list, name="list")]
+urlpatterns = [
+    path("", views.notice_list, name="list"),
+    path("<int:pk>/", views.notice_detail, name="detail"),
+]
