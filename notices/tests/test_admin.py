@@ -213,3 +213,20 @@ class TestAdminList:
             assert client.get(CHANGELIST).status_code == 200
 
         assert len(one.captured_queries) == len(fifty.captured_queries)
+
+    def test_the_dispatch_record_list_runs_the_same_queries_for_one_and_fifty_dispatches(self, client_for,
+                                                                                          reviewer, occto_admin):
+        url = reverse("admin:notices_noticedispatch_changelist")
+        client = client_for(reviewer)
+        NoticeDispatch.objects.create(notice=NoticeFactory(), requested_by=occto_admin, status="sent")
+        client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            assert client.get(url).status_code == 200
+        for _ in range(49):
+            NoticeDispatch.objects.create(notice=NoticeFactory(), requested_by=occto_admin, status="sent")
+        with CaptureQueriesContext(connection) as fifty:
+            response = client.get(url)
+
+        assert len(response.context["cl"].result_list) == 50
+        assert len(one.captured_queries) == len(fifty.captured_queries)
+        assert client.get(reverse("admin:notices_noticedispatch_add")).status_code == 403
