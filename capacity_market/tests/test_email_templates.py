@@ -35,7 +35,7 @@ def test_the_notice_renders_in_japanese():
         kind = str(OperatorApplication._meta.verbose_name)
     assert subject == f"[容量市場システム] {kind}: 差戻し"
     assert f"{kind}の状態が「差戻し」になりました。" in body
-    assert "OCCTOからのコメント" in body
+    assert "広域機関からのコメント" in body
     assert "口座名義を確認してください" in body
     assert "https://cm.example.jp" in body
     assert "電力広域的運営推進機関" in body
