@@ -3,7 +3,11 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-ALLOWED_PREFIXES = ("/static/", "/healthz", "/i18n/", "/accounts/logout/", "/service-hours/")
+# Reachable while a new password is due: log-out, a set-password link (it sets the password too), the
+# language switch, static files, the health check and the hours page.
+ALLOWED_PREFIXES = (
+    "/static/", "/healthz", "/i18n/", "/accounts/logout/", "/accounts/password/set/", "/service-hours/",
+)
 
 
 class PasswordChangeRequiredMiddleware:

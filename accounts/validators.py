@@ -7,13 +7,21 @@ from django.utils.translation import ngettext
 
 
 class PasswordReuseValidator:
+    """Refuses the current password and the others among the last `history` ones.
+
+    The history is written by `password_changed`, which Django calls from `User.save()` whenever
+    `set_password()` was used, so every way of setting a password (link, forced change, voluntary change,
+    admin) records it. Unusable passwords (issued / reissued IDs) are not passwords and are not recorded.
+    """
+
     def __init__(self, history: int = 5):
         self.history = history
 
     def validate(self, password: str, user=None) -> None:
         if user is None or user.pk is None:
             return
-        recent = list(user.password_history.values_list("password", flat=True)[: self.history])
+        # Newest first by id: the clock may jump (tests, NTP), the insertion order does not.
+        recent = list(user.password_history.order_by("-id").values_list("password", flat=True)[: self.history])
         if user.has_usable_password() and user.password not in recent:
             recent.insert(0, user.password)
         if any(check_password(password, encoded) for encoded in recent[: self.history]):
@@ -33,7 +41,7 @@ class PasswordReuseValidator:
         from .models import PasswordHistory
 
         PasswordHistory.objects.create(user=user, password=user.password)
-        stale = user.password_history.values_list("pk", flat=True)[self.history :]
+        stale = user.password_history.order_by("-id").values_list("pk", flat=True)[self.history :]
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()
 
     def get_help_text(self) -> str:
