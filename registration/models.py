@@ -1,10 +1,13 @@
 """事業者情報 (operators) and their use / change / deletion applications."""
 
+from typing import Any
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market.review import ApplicationKind, ReviewedApplication
+from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication
 
 kana_validator_message = _("Enter katakana.")
 
@@ -56,6 +59,19 @@ class OperatorInfo(models.Model):
     def info_values(self) -> dict:
         return {f: getattr(self, f) for f in self.INFO_FIELDS}
 
+    def display_value(self, field_name: str) -> str:
+        """The value of one operator-information field as a person reads it (labels, not codes)."""
+        field = self._meta.get_field(field_name)
+        value = getattr(self, field_name)
+        if isinstance(field, ArrayField):
+            labels = dict(field.base_field.choices or ())
+            return ", ".join(str(labels.get(v, v)) for v in value or ())
+        if isinstance(field, models.BooleanField):
+            return str(_("Yes") if value else _("No"))
+        if field.choices:
+            return str(getattr(self, f"get_{field_name}_display")())
+        return "" if value is None else str(value)
+
 
 class Operator(OperatorInfo):
     """An electricity business using the system (事業者)."""
@@ -89,6 +105,11 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
         verbose_name=_("accepted terms version"),
     )
     terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)
+    applicant_comment = models.TextField(_("applicant's note"), max_length=1000, blank=True)
+    # The administrator ID requested by a use application (issued on approval, 利用規約 3.2).
+    admin_login_id = models.CharField(_("requested administrator login ID"), max_length=50, blank=True)
+    admin_full_name = models.CharField(_("administrator full name"), max_length=100, blank=True)
+    admin_full_name_kana = models.CharField(_("administrator full name (kana)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("operator application")
@@ -100,7 +121,77 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
                 condition=models.Q(kind=ApplicationKind.NEW) | models.Q(operator__isnull=False),
                 name="operator_application_change_needs_operator",
             ),
+            # At most one open change/deletion application per operator at a time.
+            models.UniqueConstraint(
+                fields=["operator"],
+                condition=models.Q(kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION])
+                & models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="one_open_operator_application_per_operator",
+            ),
+            # A requested admin login ID is held by at most one open use application.
+            models.UniqueConstraint(
+                Lower("admin_login_id"),
+                condition=models.Q(kind=ApplicationKind.NEW) & models.Q(status__in=sorted(OPEN_STATUSES))
+                & ~models.Q(admin_login_id=""),
+                name="one_open_use_application_per_admin_login_id",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.name}"
+        return f"{self.number} {self.get_kind_display()}: {self.name}"
+
+    @property
+    def number(self) -> str:
+        """The application number shown to applicants and reviewers (申請番号)."""
+        return f"OA-{self.pk:06d}" if self.pk else "OA-"
+
+    # --- review-workflow hooks -------------------------------------------------------------------------------
+    def is_applicant(self, user) -> bool:
+        """A use application is submitted before the applicant has any ID, so anyone may submit one (it has no
+        operator yet). Change applications belong to the operator's users; deletion to its admin only."""
+        if self.kind == ApplicationKind.NEW:
+            return self.operator_id is None
+        if not super().is_applicant(user):
+            return False
+        if self.kind == ApplicationKind.DELETION:
+            return bool(user.is_operator_admin)
+        return True
+
+    def notice_recipients(self) -> list[tuple[str, str]]:
+        """New: the applicant's address. Change/deletion: the submitter and the operator's admin."""
+        if self.kind == ApplicationKind.NEW:
+            return [(self.applicant_email, self.applicant_language)] if self.applicant_email else []
+        from accounts.models import User
+
+        recipients: list[tuple[str, str]] = []
+        people = []
+        if self.submitted_by is not None:
+            people.append(self.submitted_by)
+        people.extend(
+            User.objects.filter(operator_id=self.operator_id, operator_role=User.OperatorRole.ADMIN)
+        )
+        for person in people:
+            pair = (person.email, person.language)
+            if person.email and pair not in recipients:
+                recipients.append(pair)
+        return recipients
+
+    def comparison_rows(self) -> list[tuple[str, Any, Any]]:
+        """(label, current value, proposed value) for every operator-information field of a change."""
+        if self.kind != ApplicationKind.CHANGE or self.operator is None:
+            return []
+        return [
+            (str(self._meta.get_field(f).verbose_name), self.operator.display_value(f), self.display_value(f))
+            for f in self.INFO_FIELDS
+        ]
+
+    def changed_fields(self) -> list[str]:
+        """The operator-information fields this application would change."""
+        if self.operator is None:
+            return list(self.INFO_FIELDS)
+        current = self.operator.info_values()
+        return [f for f, v in self.info_values().items() if _normalised(v) != _normalised(current[f])]
+
+
+def _normalised(value):
+    return sorted(value) if isinstance(value, list) else value

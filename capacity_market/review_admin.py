@@ -1,0 +1,266 @@
+"""The generic OCCTO review queue in the Django admin, for any `ReviewedApplication` subclass.
+
+Register an application type with a subclass that names its per-app services:
+
+    @admin.register(ResourceApplication)
+    class ResourceApplicationAdmin(ReviewQueueAdmin):
+        approve_service = services.approve_resource_application   # (*, application, actor, expected_version, comment)
+        # optional: send_back_service, reject_service with the same signature (default: the base transitions)
+
+The queue lists applications with a status badge, kind, applicant and submission date, filtered by status, kind,
+submitted date (and operator/auction when the model has them). The change view shows the application read-only:
+for change applications the current and proposed values side by side (`comparison_rows()`), its history, and a
+decision form (start review / approve / return / reject) carrying the version the reviewer saw, so a stale
+decision is refused with a message and nothing changes. Only OCCTO reviewers see or decide; nothing is added,
+deleted or edited directly here.
+"""
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import review
+from .errors import DomainError
+from .roles import is_occto_reviewer
+
+# Inline colours so the badge reads the same in the admin as on the operator pages (site.css .badge-*).
+BADGE_STYLES = {
+    review.ReviewStatus.DRAFT: "background:#eef2f6;color:#333",
+    review.ReviewStatus.SUBMITTED: "background:#fff3cd;color:#7a5a00",
+    review.ReviewStatus.UNDER_REVIEW: "background:#fff3cd;color:#7a5a00",
+    review.ReviewStatus.APPROVED: "background:#e6f4ea;color:#1e6b34",
+    review.ReviewStatus.RETURNED: "background:#fce8e6;color:#a61b1b",
+    review.ReviewStatus.REJECTED: "background:#fce8e6;color:#a61b1b",
+    review.ReviewStatus.WITHDRAWN: "background:#eef2f6;color:#555",
+}
+
+# Model fields never shown in the read-only detail (bookkeeping of the workflow itself is shown separately).
+HIDDEN_DETAIL_FIELDS = {"id", "version", "status", "kind", "created_at", "updated_at", "submitted_by",
+                        "submitted_at", "reviewed_by", "reviewed_at", "review_comment"}
+
+
+class Decision(models.TextChoices):
+    START_REVIEW = "start_review", _("Start review")
+    APPROVE = "approve", _("Approve")
+    RETURN = "return", _("Return for correction")
+    REJECT = "reject", _("Reject")
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment to the applicant"), required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        cleaned["comment"] = (cleaned.get("comment") or "").strip()
+        if decision in (Decision.RETURN, Decision.REJECT) and not cleaned["comment"]:
+            self.add_error("comment", _("A comment is required to return or reject an application."))
+        return cleaned
+
+
+def display_value(obj: models.Model, field: models.Field) -> str:
+    """One field's value as a reviewer reads it: choice labels, Yes/No, local times, related objects' names."""
+    if isinstance(field, ArrayField):
+        labels = dict(field.base_field.choices or ())
+        return ", ".join(str(labels.get(v, v)) for v in getattr(obj, field.name) or ()) or "—"
+    if field.is_relation:
+        related = getattr(obj, field.name)
+        return str(related) if related is not None else "—"
+    value = getattr(obj, field.name)
+    if field.choices:
+        return str(getattr(obj, f"get_{field.name}_display")())
+    if isinstance(field, models.BooleanField):
+        return gettext("Yes") if value else gettext("No")
+    if value is None or value == "":
+        return "—"
+    if isinstance(field, models.DateTimeField):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return str(value)
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """Review queue for one ReviewedApplication subclass. See the module docstring for how to register one."""
+
+    ServiceFn = Callable[..., Any]
+    # Per-app services, signature (*, application, actor, expected_version, comment). None → the base transition.
+    approve_service: ClassVar[ServiceFn | None] = None
+    send_back_service: ClassVar[ServiceFn | None] = None
+    reject_service: ClassVar[ServiceFn | None] = None
+    # Relations the queue and detail show (added to select_related when the model has them).
+    queue_relations: ClassVar[tuple[str, ...]] = ("operator", "auction")
+
+    change_form_template = "admin/review/change_form.html"
+    list_display = ("application_label", "status_badge", "kind", "applicant", "submitted_at")
+    list_display_links = ("application_label",)
+    ordering = ("-submitted_at", "-pk")
+    list_per_page = 50
+    actions = ("start_review_selected",)
+
+    # --- permissions: OCCTO reviewers see and decide; nobody adds, deletes or edits fields here ----------------
+    def has_module_permission(self, request) -> bool:
+        return is_occto_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_occto_reviewer(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    # --- the queue ---------------------------------------------------------------------------------------------
+    def _relations(self) -> list[str]:
+        return [name for name in self.queue_relations if _has_field(self.model, name)]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("submitted_by", "reviewed_by", *self._relations())
+
+    def get_list_filter(self, request):
+        return ("status", "kind", ("submitted_at", admin.DateFieldListFilter), *self._relations())
+
+    @admin.display(description=_("application"), ordering="pk")
+    def application_label(self, obj) -> str:
+        return str(getattr(obj, "number", obj.pk))
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="review-badge review-badge-{}" style="display:inline-block;padding:1px 8px;'
+            'border-radius:10px;{}">{}</span>',
+            obj.status, BADGE_STYLES.get(obj.status, ""), obj.get_status_display(),
+        )
+
+    @admin.display(description=_("operator / applicant"))
+    def applicant(self, obj) -> str:
+        """The operator when there is one, else the submitting user; override for anonymous applicants."""
+        operator = getattr(obj, "operator", None)
+        if operator is not None:
+            return str(operator)
+        return str(obj.submitted_by) if obj.submitted_by_id else "—"
+
+    @admin.action(description=_("Start review of the selected applications"))
+    def start_review_selected(self, request, queryset):
+        started, refused = 0, []
+        for application in queryset:
+            try:
+                review.start_review(application=application, actor=request.user,
+                                    expected_version=application.version)
+                started += 1
+            except DomainError as exc:
+                refused.append(f"{self.application_label(application)}: {exc.message}")
+        if started:
+            self.message_user(request, gettext("Review started for %(count)d application(s).") % {"count": started},
+                              messages.SUCCESS)
+        for text in refused:
+            self.message_user(request, text, messages.ERROR)
+
+    # --- the decision ------------------------------------------------------------------------------------------
+    def decide(self, request, application, *, decision: str, comment: str, expected_version: int):
+        """Run one decision through the per-app service (or the base transition). Raises DomainError."""
+        actor = request.user
+        if decision == Decision.START_REVIEW:
+            return review.start_review(application=application, actor=actor, expected_version=expected_version)
+        services = {
+            Decision.APPROVE: (type(self).approve_service, review.approve),
+            Decision.RETURN: (type(self).send_back_service, review.send_back),
+            Decision.REJECT: (type(self).reject_service, review.reject),
+        }
+        custom, default = services[Decision(decision)]
+        service = custom or default
+        return service(application=application, actor=actor, expected_version=expected_version, comment=comment)
+
+    def detail_rows(self, obj) -> list[tuple[str, str]]:
+        """(label, value) of every field of the application, for the read-only detail."""
+        return [
+            (str(field.verbose_name), display_value(obj, field))
+            for field in obj._meta.concrete_fields
+            if field.name not in HIDDEN_DETAIL_FIELDS
+        ]
+
+    def comparison(self, obj) -> list[tuple[str, str, str, bool]]:
+        """(label, current, proposed, differs) for change applications."""
+        if obj.kind != review.ApplicationKind.CHANGE:
+            return []
+        return [(label, current, proposed, current != proposed)
+                for label, current, proposed in obj.comparison_rows()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        own_submission = obj.submitted_by_id is not None and obj.submitted_by_id == request.user.pk
+        form = DecisionForm(request.POST or None, initial={"version": obj.version})
+        if request.method == "POST" and form.is_valid():
+            try:
+                self.decide(request, obj, decision=form.cleaned_data["decision"],
+                            comment=form.cleaned_data["comment"],
+                            expected_version=form.cleaned_data["version"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                # Show the current state and keep what the reviewer typed; the version is the one shown now.
+                obj = self.get_object(request, unquote(object_id))
+                form = DecisionForm(initial={**form.cleaned_data, "version": obj.version})
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(application)s is now: %(status)s.")
+                    % {"application": self.application_label(obj), "status": obj.get_status_display()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk],
+                            current_app=self.admin_site.name)
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "title": gettext("Review %(application)s") % {"application": self.application_label(obj)},
+            "subtitle": None,
+            "original": obj,
+            "application_label": self.application_label(obj),
+            "status_badge": self.status_badge(obj),
+            "applicant": self.applicant(obj),
+            "detail_rows": self.detail_rows(obj),
+            "comparison": self.comparison(obj),
+            "history": obj.history(),
+            "decision_form": form,
+            "current_version": obj.version,
+            "can_decide": obj.is_awaiting_decision and not own_submission,
+            "can_start_review": obj.status == review.ReviewStatus.SUBMITTED and not own_submission,
+            "own_submission": own_submission,
+            "has_view_permission": True,
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.change_form_template, context)

@@ -1,0 +1,189 @@
+"""Forms of operator information: they validate and normalise only (never status, operator or review fields)."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User, login_id_validator
+from capacity_market.review import OPEN_STATUSES, ApplicationKind
+
+from .models import LicenceType, OperatorApplication, OperatorInfo
+
+# Full-width katakana (after NFKC, half-width katakana become full-width), the long-vowel mark, the middle dot,
+# spaces, and what bank account holder names may also hold (digits, capital letters, a few symbols). At least
+# one katakana character is required.
+KATAKANA_RE = re.compile(r"^[\u30A1-\u30FA\u30FC\u30FB\u30FD\u30FE0-9A-Z ()（）.,\-/]+$")
+KATAKANA_CHAR_RE = re.compile(r"[\u30A1-\u30FA]")
+PHONE_RE = re.compile(r"^\+?[0-9]+(?:-[0-9]+)*$")
+ACCOUNT_NUMBER_RE = re.compile(r"^[0-9]{7}$")
+
+KATAKANA_FIELDS = ("name_kana", "account_holder_kana")
+
+
+def normalise_text(value: str) -> str:
+    """NFKC (full-width digits and letters to ASCII, half-width kana to full-width) and trimmed spaces."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value or "")).strip()
+
+
+def clean_katakana(value: str) -> str:
+    value = normalise_text(value)
+    if value and not (KATAKANA_RE.match(value) and KATAKANA_CHAR_RE.search(value)):
+        raise ValidationError(_("Enter this in katakana (e.g. カブシキガイシャ)."), code="katakana")
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = normalise_text(value).replace(" ", "-").replace("ー", "-")
+    digits = re.sub(r"[^0-9]", "", value)
+    if not PHONE_RE.match(value) or not 10 <= len(digits) <= 13:
+        raise ValidationError(
+            _("Enter a phone number of 10 to 13 digits, optionally with hyphens (e.g. 03-1234-5678)."),
+            code="phone",
+        )
+    return value
+
+
+class OperatorInfoForm(forms.ModelForm):
+    """Every operator-information field of domain.md §1, normalised."""
+
+    licence_types = forms.MultipleChoiceField(
+        label=_("licences held"), choices=LicenceType.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one licence.")},
+    )
+
+    class Meta:
+        model = OperatorApplication
+        fields = OperatorInfo.INFO_FIELDS
+        help_texts = {
+            "name_kana": _("Katakana."),
+            "account_number": _("7 digits."),
+            "account_holder_kana": _("Katakana, as registered with the bank."),
+            "contact_phone": _("e.g. 03-1234-5678"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "name_kana", "head_office_address", "representative", "contact_name",
+                     "contact_email", "contact_phone", "bank_name", "bank_branch", "account_number",
+                     "account_holder_kana"):
+            self.fields[name].required = True
+        for name in ("is_electricity_supplier", "is_domestic_corporation"):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = _("Only electricity suppliers that are domestic "
+                                                              "corporations may use the system; confirm this.")
+        self.fields["licence_types"].label = capfirst(OperatorInfo._meta.get_field("licence_types").verbose_name)
+        # A longer input limit than the 7 stored digits, so that a wrong length gets the clear message below.
+        self.fields["account_number"].max_length = 20
+        self.fields["account_number"].widget.attrs.update(maxlength="20", inputmode="numeric")
+        self.fields["account_number"].validators = []
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("name", "head_office_address", "representative", "contact_name", "bank_name", "bank_branch"):
+            if cleaned.get(name):
+                cleaned[name] = normalise_text(cleaned[name])
+        return cleaned
+
+    def clean_name_kana(self):
+        return clean_katakana(self.cleaned_data["name_kana"])
+
+    def clean_account_holder_kana(self):
+        return clean_katakana(self.cleaned_data["account_holder_kana"])
+
+    def clean_contact_phone(self):
+        return clean_phone(self.cleaned_data["contact_phone"])
+
+    def clean_account_number(self):
+        value = normalise_text(self.cleaned_data["account_number"])
+        if not ACCOUNT_NUMBER_RE.match(value):
+            raise ValidationError(_("Enter the account number as exactly 7 digits."), code="account_number")
+        return value
+
+    def clean_contact_email(self):
+        return self.cleaned_data["contact_email"].strip().lower()
+
+    def clean_licence_types(self):
+        chosen = self.cleaned_data["licence_types"]
+        return [value for value, _label in LicenceType.choices if value in chosen]
+
+
+def login_id_taken(login_id: str, *, exclude_application_pk: int | None = None) -> bool:
+    """Whether `login_id` is used by a user or requested by another open use application (case-insensitive)."""
+    if User.objects.filter(login_id__iexact=login_id).exists():
+        return True
+    pending = OperatorApplication.objects.annotate(lid=Lower("admin_login_id")).filter(
+        kind=ApplicationKind.NEW, status__in=OPEN_STATUSES, lid=login_id.lower()
+    )
+    if exclude_application_pk is not None:
+        pending = pending.exclude(pk=exclude_application_pk)
+    return pending.exists()
+
+
+class UseApplicationForm(OperatorInfoForm):
+    """The use application (利用申請): operator information, the applicant, the admin ID and the terms."""
+
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the terms of use above."),
+        error_messages={"required": _("You must accept the terms of use to apply.")},
+    )
+
+    class Meta(OperatorInfoForm.Meta):
+        fields = (*OperatorInfo.INFO_FIELDS, "applicant_email", "admin_login_id", "admin_full_name",
+                  "admin_full_name_kana")
+        help_texts = {
+            **OperatorInfoForm.Meta.help_texts,
+            "applicant_email": _("The administrator ID and a link to set its password are sent here."),
+            "admin_login_id": _("4–50 letters, digits, '.', '_' or '-', starting with a letter or digit."),
+            "admin_full_name_kana": _("Katakana."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("applicant_email", "admin_login_id", "admin_full_name", "admin_full_name_kana"):
+            self.fields[name].required = True
+        self.fields["admin_login_id"].validators.append(login_id_validator)
+
+    def clean_applicant_email(self):
+        return self.cleaned_data["applicant_email"].strip().lower()
+
+    def clean_admin_full_name(self):
+        return normalise_text(self.cleaned_data["admin_full_name"])
+
+    def clean_admin_full_name_kana(self):
+        return clean_katakana(self.cleaned_data["admin_full_name_kana"])
+
+    def clean_admin_login_id(self):
+        login_id = self.cleaned_data["admin_login_id"].strip()
+        if login_id_taken(login_id):
+            raise ValidationError(_("This login ID is already taken; choose another."), code="login_id_taken")
+        return login_id
+
+
+class ChangeApplicationForm(OperatorInfoForm):
+    """A change of operator information, pre-filled with the current values (or a returned application's)."""
+
+    class Meta(OperatorInfoForm.Meta):
+        fields = (*OperatorInfo.INFO_FIELDS, "applicant_comment")
+        widgets = {"applicant_comment": forms.Textarea(attrs={"rows": 3})}
+
+
+class DeletionApplicationForm(forms.Form):
+    """The operator admin confirms the deletion of the operator's registration (事業者情報の削除)."""
+
+    reason = forms.CharField(label=_("reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                             required=False)
+    confirm = forms.BooleanField(
+        label=_("I understand that on approval the operator and all of its user IDs are deactivated."),
+        error_messages={"required": _("Confirm the deletion to submit the application.")},
+    )
+
+
+class VersionForm(forms.Form):
+    """Carries the version the user saw, so a stale action is refused (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

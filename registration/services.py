@@ -1,0 +1,304 @@
+"""Operator-information services (writes): the use application, change and deletion applications, decisions.
+
+Keyword-only, atomic and audited. They wrap the review-workflow transitions of `capacity_market.review` and
+add the domain effect explicitly: approving a use application creates the operator and issues its one admin
+ID; approving a change copies the values; approving a deletion deactivates the operator and its users.
+"""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services as account_services
+from accounts.models import TermsVersion, User
+from capacity_market import audit, review
+from capacity_market.errors import DomainError
+from capacity_market.review import ApplicationKind, ReviewStatus
+
+from . import tasks
+from .models import Operator, OperatorApplication, OperatorInfo
+
+OPERATOR_CODE_PREFIX = "C"
+_CODE_LOCK_KEY = 0x43_4D_4F_43  # "CMOC": serialises operator-code assignment
+RESUBMIT_SALT = "registration.use_application.resubmit"
+
+
+class OpenApplicationExists(DomainError):
+    pass
+
+
+def _info_only(values: Mapping) -> dict:
+    return {f: values[f] for f in OperatorInfo.INFO_FIELDS if f in values}
+
+
+def _one_open_application_guard():
+    return OpenApplicationExists(
+        _("Your operator already has an open change or deletion application. Withdraw it or wait for its "
+          "decision before applying again.")
+    )
+
+
+# --- the use application (利用申請) ------------------------------------------------------------------------
+def submit_use_application(*, values: Mapping, language: str) -> OperatorApplication:
+    """Create and submit a use application from an anonymous applicant (利用規約 2.1).
+
+    `values`: cleaned operator information plus applicant_email, admin_login_id, admin_full_name,
+    admin_full_name_kana. The current terms version is recorded as accepted now. A receipt is e-mailed to the
+    applicant on commit. Raises DomainError if there are no terms in force or the login ID is already held.
+    """
+    terms = TermsVersion.current()
+    if terms is None:
+        raise DomainError(_("No terms of use are in force; applications cannot be accepted now."))
+    try:
+        with transaction.atomic():
+            application = OperatorApplication.objects.create(
+                kind=ApplicationKind.NEW,
+                applicant_email=values["applicant_email"],
+                applicant_language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+                admin_login_id=values["admin_login_id"],
+                admin_full_name=values["admin_full_name"],
+                admin_full_name_kana=values["admin_full_name_kana"],
+                terms_version=terms,
+                terms_accepted_at=timezone.now(),
+                **_info_only(values),
+            )
+            audit.record(action="registration.use_application_created", target=application,
+                         actor_label=values["applicant_email"],
+                         after={"applicant_email": application.applicant_email, "terms": terms.version,
+                                "admin_login_id": application.admin_login_id})
+            review.submit(application=application, actor=None, expected_version=application.version)
+            # robust: the application is committed; a mail relay failing must not turn it into an error page.
+            transaction.on_commit(lambda: tasks.send_use_application_receipt.delay(application.pk), robust=True)
+    except IntegrityError as exc:
+        raise DomainError(_("This login ID is already taken; choose another.")) from exc
+    return application
+
+
+def send_use_application_receipt(*, application_id: int) -> None:
+    """E-mail the applicant that the use application was received, with its number."""
+    application = OperatorApplication.objects.get(pk=application_id)
+    with translation.override(application.applicant_language):
+        context = {"application": application, "site_url": settings.SITE_URL}
+        subject = render_to_string("registration/email/receipt_subject.txt", context).strip()
+        body = render_to_string("registration/email/receipt_body.txt", context)
+    send_mail(subject, body, None, [application.applicant_email])
+
+
+def resubmit_token(application: OperatorApplication) -> str:
+    """A signed token for the applicant of a returned use application (they have no ID to log in with)."""
+    return signing.dumps({"a": application.pk, "v": application.version}, salt=RESUBMIT_SALT)
+
+
+def application_for_resubmit_token(token: str, *, max_age_days: int = 30) -> OperatorApplication | None:
+    """The returned use application a token speaks of, if the token is valid and the application unchanged."""
+    try:
+        data = signing.loads(token, salt=RESUBMIT_SALT, max_age=max_age_days * 86400)
+        application = OperatorApplication.objects.get(pk=int(data["a"]), kind=ApplicationKind.NEW)
+    except (signing.BadSignature, OperatorApplication.DoesNotExist, KeyError, TypeError, ValueError):
+        return None
+    if application.status != ReviewStatus.RETURNED or application.version != data.get("v"):
+        return None
+    return application
+
+
+def resubmit_use_application(*, application: OperatorApplication, values: Mapping,
+                             expected_version: int) -> OperatorApplication:
+    """Correct and resubmit a returned use application (reached through the e-mailed token link)."""
+
+    def apply(locked):
+        for field, value in _info_only(values).items():
+            setattr(locked, field, value)
+        locked.save()
+
+    return review.submit(application=application, actor=None, expected_version=expected_version, effect=apply)
+
+
+def send_resubmit_link(*, application_id: int) -> None:
+    """E-mail the applicant of a returned use application the link to correct and resubmit it."""
+    application = OperatorApplication.objects.get(pk=application_id)
+    with translation.override(application.applicant_language):
+        url = settings.SITE_URL.rstrip("/") + reverse(
+            "registration:use_application_resubmit", kwargs={"token": resubmit_token(application)}
+        )
+        context = {"application": application, "url": url}
+        subject = render_to_string("registration/email/resubmit_subject.txt", context).strip()
+        body = render_to_string("registration/email/resubmit_body.txt", context)
+    send_mail(subject, body, None, [application.applicant_email])
+
+
+# --- decisions (called by the review-queue admin) ---------------------------------------------------------
+def next_operator_code() -> str:
+    """The next 事業者コード ("C" + 5 digits). Call inside a transaction: an advisory lock serialises it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CODE_LOCK_KEY])
+        cursor.execute(
+            "SELECT COALESCE(MAX(CAST(SUBSTRING(code FROM 2) AS integer)), 0) FROM registration_operator "
+            "WHERE code ~ %s",
+            [f"^{OPERATOR_CODE_PREFIX}[0-9]{{5}}$"],
+        )
+        (last,) = cursor.fetchone()
+    if last >= 99999:
+        raise DomainError(_("Operator codes are exhausted."))
+    return f"{OPERATOR_CODE_PREFIX}{last + 1:05d}"
+
+
+def _create_operator(application: OperatorApplication, actor) -> None:
+    if application.operator_id is not None:
+        raise DomainError(_("An operator was already created from this application."))
+    if User.objects.filter(login_id__iexact=application.admin_login_id).exists():
+        raise DomainError(_("The requested login ID %(login_id)s is already in use; return the application so "
+                            "the applicant can choose another.") % {"login_id": application.admin_login_id})
+    operator = Operator.objects.create(code=next_operator_code(), **application.info_values())
+    application.operator = operator
+    application.save(update_fields=["operator"])
+    audit.record(action="registration.operator_created", actor=actor, operator_id=operator.pk, target=operator,
+                 after={"code": operator.code, **application.info_values()})
+    user = account_services.issue_admin_id(
+        operator=operator, login_id=application.admin_login_id, full_name=application.admin_full_name,
+        email=application.applicant_email, language=application.applicant_language, actor=actor,
+    )
+    if application.admin_full_name_kana:
+        user.full_name_kana = application.admin_full_name_kana
+        user.save(update_fields=["full_name_kana"])
+
+
+def _apply_change(application: OperatorApplication, actor) -> None:
+    operator = Operator.objects.select_for_update().get(pk=application.operator_id)
+    if not operator.is_active:
+        raise DomainError(_("This operator has been deleted; its information can no longer change."))
+    before = operator.info_values()
+    for field, value in application.info_values().items():
+        setattr(operator, field, value)
+    operator.save()
+    audit.record(action="registration.operator_changed", actor=actor, operator_id=operator.pk, target=operator,
+                 before=before, after=operator.info_values())
+
+
+def _apply_deletion(application: OperatorApplication, actor) -> None:
+    operator = Operator.objects.select_for_update().get(pk=application.operator_id)
+    if not operator.is_active:
+        raise DomainError(_("This operator has already been deleted."))
+    now = timezone.now()
+    operator.is_active = False
+    operator.deleted_at = now
+    operator.save(update_fields=["is_active", "deleted_at", "updated_at"])
+    user_ids = list(User.objects.filter(operator=operator, is_active=True).values_list("pk", flat=True))
+    User.objects.filter(pk__in=user_ids).update(is_active=False, deactivated_at=now)
+    audit.record(action="registration.operator_deleted", actor=actor, operator_id=operator.pk, target=operator,
+                 before={"is_active": True}, after={"is_active": False, "deactivated_user_ids": user_ids})
+
+
+def approve_operator_application(*, application: OperatorApplication, actor, expected_version: int | None,
+                                 comment: str = "") -> OperatorApplication:
+    """Approve an operator application and apply it in the same transaction.
+
+    new: create the operator (next 事業者コード) and issue its one admin ID (set-password link e-mailed to the
+    applicant on commit); change: copy the values to the operator; deletion: deactivate the operator and its
+    users (records kept). Stale versions, a reviewer deciding their own submission, a second admin ID for the
+    same operator (AdminIdIssuance one-to-one) all refuse with nothing changed.
+    """
+
+    def effect(locked: OperatorApplication) -> None:
+        if locked.kind == ApplicationKind.NEW:
+            _create_operator(locked, actor)
+        elif locked.kind == ApplicationKind.CHANGE:
+            _apply_change(locked, actor)
+        else:
+            _apply_deletion(locked, actor)
+
+    try:
+        with transaction.atomic():
+            return review.approve(application=application, actor=actor, comment=comment,
+                                  expected_version=expected_version, effect=effect)
+    except IntegrityError as exc:
+        raise DomainError(_("The operator or its administrator ID could not be created because one already "
+                            "exists; nothing was changed.")) from exc
+
+
+def send_back_operator_application(*, application: OperatorApplication, actor, comment: str,
+                                   expected_version: int | None) -> OperatorApplication:
+    """Return an application with a comment. A returned use application's applicant gets a correction link."""
+    with transaction.atomic():
+        result = review.send_back(application=application, actor=actor, comment=comment,
+                                  expected_version=expected_version)
+        if result.kind == ApplicationKind.NEW and result.applicant_email:
+            transaction.on_commit(lambda: tasks.send_resubmit_link.delay(result.pk), robust=True)
+    return result
+
+
+# --- change and deletion applications (事業者情報管理機能) -----------------------------------------------------
+def _lock_operator_for_application(operator: Operator) -> Operator:
+    locked = Operator.objects.select_for_update().get(pk=operator.pk)
+    if not locked.is_active:
+        raise DomainError(_("This operator has been deleted."))
+    if OperatorApplication.objects.filter(
+        operator=locked, kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION], status__in=review.OPEN_STATUSES
+    ).exists():
+        raise _one_open_application_guard()
+    return locked
+
+
+def submit_change_application(*, operator: Operator, actor, values: Mapping) -> OperatorApplication:
+    """Apply for a change of operator information. Refused when nothing differs or another is open."""
+    try:
+        with transaction.atomic():
+            locked = _lock_operator_for_application(operator)
+            application = OperatorApplication(
+                kind=ApplicationKind.CHANGE, operator=locked, applicant_comment=values.get("applicant_comment", ""),
+                applicant_language=actor.language, **_info_only(values),
+            )
+            if not application.changed_fields():
+                raise DomainError(_("Nothing differs from the current information; there is nothing to apply for."))
+            application.save()
+            review.submit(application=application, actor=actor, expected_version=application.version)
+    except IntegrityError as exc:
+        raise _one_open_application_guard() from exc
+    return application
+
+
+def submit_deletion_application(*, operator: Operator, actor, reason: str = "") -> OperatorApplication:
+    """Apply for deletion of the operator's registration. The operator admin only."""
+    if not getattr(actor, "is_operator_admin", False) or actor.operator_id != operator.pk:
+        raise review.NotAllowed(_("Only your operator's administrator may apply for deletion."))
+    try:
+        with transaction.atomic():
+            locked = _lock_operator_for_application(operator)
+            application = OperatorApplication.objects.create(
+                kind=ApplicationKind.DELETION, operator=locked, applicant_comment=reason,
+                applicant_language=actor.language, **locked.info_values(),
+            )
+            review.submit(application=application, actor=actor, expected_version=application.version)
+    except IntegrityError as exc:
+        raise _one_open_application_guard() from exc
+    return application
+
+
+def resubmit_application(*, application: OperatorApplication, actor, values: Mapping,
+                         expected_version: int | None) -> OperatorApplication:
+    """Correct and resubmit a returned change or deletion application."""
+
+    def apply(locked: OperatorApplication) -> None:
+        if locked.kind == ApplicationKind.CHANGE:
+            for field, value in _info_only(values).items():
+                setattr(locked, field, value)
+            if not locked.changed_fields():
+                raise DomainError(_("Nothing differs from the current information; there is nothing to apply "
+                                    "for."))
+        if "applicant_comment" in values:
+            locked.applicant_comment = values["applicant_comment"]
+        locked.save()
+
+    return review.submit(application=application, actor=actor, expected_version=expected_version, effect=apply)
+
+
+def withdraw_application(*, application: OperatorApplication, actor,
+                         expected_version: int | None) -> OperatorApplication:
+    """Withdraw (取下げ) an open change or deletion application before its decision."""
+    return review.withdraw(application=application, actor=actor, expected_version=expected_version)

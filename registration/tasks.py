@@ -1,0 +1,15 @@
+"""Thin Celery tasks of registration: they take IDs and call services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_use_application_receipt(application_id: int) -> None:
+    services.send_use_application_receipt(application_id=application_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_resubmit_link(application_id: int) -> None:
+    services.send_resubmit_link(application_id=application_id)
