@@ -175,3 +175,14 @@ def test_a_post_with_a_bad_csrf_token_outside_the_window_still_gets_the_closed_p
     c = Client(enforce_csrf_checks=True)
     c.force_login(user_a)
     assert c.post("/registration/apply/", {"name": "x"}).status_code == 503
+
+
+def test_a_real_set_password_link_opens_outside_the_window(closed, client, user_a):
+    from urllib.parse import urlsplit
+
+    from accounts.services import set_password_url
+
+    path = urlsplit(set_password_url(user_a)).path
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+    assert all(status != 503 for _url, status in response.redirect_chain)
