@@ -52,8 +52,11 @@ def test_a_reviewer_approves_a_use_application_and_the_operator_and_admin_id_are
     assert admin.email == "apply@mirai.example"
     assert not admin.has_usable_password()
     assert AdminIdIssuance.objects.get(operator=operator).user == admin
-    link_mails = [m for m in mail.outbox if "/accounts/password/set/" in m.body or "mirai-admin" in m.body]
-    assert any(m.to == ["apply@mirai.example"] and "mirai-admin" in m.body for m in link_mails)
+    link_mail = next(m for m in mail.outbox if "/accounts/password/set/" in m.body)
+    assert link_mail.to == ["apply@mirai.example"]
+    assert "mirai-admin" in link_mail.body
+    path = re.search(r"https?://[^/]+(/accounts/password/set/\S+/\S+/)", link_mail.body).group(1)
+    assert client.logout() is None and client.get(path).status_code in (200, 302)
 
 
 def test_operator_codes_are_sequential(reviewer, client_for, use_application):
@@ -304,3 +307,32 @@ def test_odd_decision_input_re_renders_without_change(reviewer, client_for, chan
     assert response.status_code == 200
     change_application_a.refresh_from_db()
     assert change_application_a.status == ReviewStatus.SUBMITTED
+
+
+def test_staff_without_an_occto_role_can_neither_see_nor_decide(client_for, change_application_a):
+    staff = factories.UserFactory(is_staff=True)
+    client = client_for(staff)
+    assert client.get(reverse("admin:registration_operatorapplication_changelist")).status_code in (302, 403)
+    assert decide(client, change_application_a, "approve").status_code in (302, 403)
+    change_application_a.refresh_from_db()
+    assert change_application_a.status == ReviewStatus.SUBMITTED
+
+
+def test_the_queue_admin_itself_grants_view_only_to_occto_reviewers(rf, reviewer, admin_a, db):
+    from django.contrib import admin as django_admin
+
+    model_admin = django_admin.site._registry[OperatorApplication]
+    for user, allowed in ((reviewer, True), (admin_a, False), (factories.UserFactory(is_staff=True), False)):
+        request = rf.get("/")
+        request.user = user
+        assert model_admin.has_module_permission(request) is allowed
+        assert model_admin.has_view_permission(request) is allowed
+        assert not model_admin.has_change_permission(request)
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_delete_permission(request)
+
+
+def test_an_occto_admin_may_decide_too(client_for, occto_admin, change_application_a):
+    decide(client_for(occto_admin), change_application_a, "approve")
+    change_application_a.refresh_from_db()
+    assert change_application_a.status == ReviewStatus.APPROVED
