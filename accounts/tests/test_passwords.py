@@ -35,6 +35,10 @@ def test_twelve_characters_are_enough_and_eleven_are_not(user_a):
     assert codes("aoikazenoumi", user_a) == set()  # no composition rules: lower-case letters only are fine
 
 
+def test_an_all_digit_password_is_allowed_because_there_are_no_composition_rules(user_a):
+    assert codes("739164028571", user_a) == set()
+
+
 def test_a_common_password_is_refused(user_a):
     assert "password_too_common" in codes("password1234", user_a)
 
