@@ -15,6 +15,8 @@ EXEMPT_PREFIXES = (
     "/accounts/login/",
     "/accounts/logout/",
     "/accounts/password/set/",
+    # The forced first-log-in password change: OCCTO staff must pass it to reach the admin at any hour.
+    "/accounts/password/change-required/",
     "/static/",
     "/healthz",
     "/service-hours/",
@@ -22,7 +24,8 @@ EXEMPT_PREFIXES = (
     "/favicon.ico",
 )
 # The same, by URL name, so that a route moved to another prefix stays reachable.
-EXEMPT_URL_NAMES = frozenset({"account_login", "account_logout", "accounts:set_password", "service_hours", "healthz"})
+EXEMPT_URL_NAMES = frozenset({"account_login", "account_logout", "accounts:set_password",
+                              "accounts:password_change_required", "service_hours", "healthz"})
 
 
 class RequestContextMiddleware:

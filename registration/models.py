@@ -147,10 +147,11 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
 
     # --- review-workflow hooks -------------------------------------------------------------------------------
     def is_applicant(self, user) -> bool:
-        """A use application is submitted before the applicant has any ID, so anyone may submit one (it has no
-        operator yet). Change applications belong to the operator's users; deletion to its admin only."""
+        """A use application is submitted before the applicant has any ID: only the anonymous applicant acts on it
+        (through the public form or the e-mailed correction link), never a logged-in user of any kind.
+        Change applications belong to the operator's users; deletion to its admin only."""
         if self.kind == ApplicationKind.NEW:
-            return self.operator_id is None
+            return self.operator_id is None and not getattr(user, "is_authenticated", False)
         if not super().is_applicant(user):
             return False
         if self.kind == ApplicationKind.DELETION:

@@ -141,6 +141,16 @@ def test_staff_screens_work_outside_the_window(closed, client_for, reviewer):
     assert client_for(reviewer).get("/admin/").status_code == 200
 
 
+def test_new_staff_can_set_their_first_password_outside_the_window_and_then_reach_the_admin(closed, client_for,
+                                                                                            reviewer):
+    reviewer.must_change_password = True
+    reviewer.save(update_fields=["must_change_password"])
+    c = client_for(reviewer)
+    assert c.get("/admin/").status_code == 302  # sent to the forced change first
+    page = c.get("/accounts/password/change-required/")
+    assert page.status_code == 200
+
+
 def test_log_in_page_works_outside_the_window(closed, client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200

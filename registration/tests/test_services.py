@@ -29,6 +29,15 @@ def test_an_anonymous_applicant_may_submit_a_use_application_but_not_a_change(us
     assert not change.is_applicant(anonymous)
 
 
+def test_no_logged_in_user_may_act_as_the_applicant_of_a_use_application(use_application, reviewer, admin_a):
+    for user in (reviewer, admin_a):
+        assert not use_application.is_applicant(user)
+        with pytest.raises(review.NotAllowed):
+            review.withdraw(application=use_application, actor=user, expected_version=use_application.version)
+    use_application.refresh_from_db()
+    assert use_application.status == ReviewStatus.SUBMITTED
+
+
 def test_only_the_operator_admin_is_applicant_of_a_deletion(operator_a, admin_a, user_a, user_b):
     deletion = OperatorApplication(kind=ApplicationKind.DELETION, operator=operator_a)
     assert deletion.is_applicant(admin_a)
