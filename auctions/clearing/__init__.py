@@ -1,0 +1,36 @@
+"""The clearing engine (約定処理) and its file format; see ``engine`` and ``io``.
+
+Pure Python: nothing here imports Django or touches the database, so the system's Celery task, the
+``clear_auction`` management command and the tests all run the same code.
+"""
+
+from .engine import (
+    AREAS,
+    CATEGORIES,
+    AuctionInput,
+    Award,
+    Bid,
+    ClearingResult,
+    DemandCurve,
+    ShortBlock,
+    clear,
+    upper_price,
+)
+from .io import InvalidInput, load_input, parse_input, serialise_result
+
+__all__ = [
+    "AREAS",
+    "CATEGORIES",
+    "AuctionInput",
+    "Award",
+    "Bid",
+    "ClearingResult",
+    "DemandCurve",
+    "InvalidInput",
+    "ShortBlock",
+    "clear",
+    "load_input",
+    "parse_input",
+    "serialise_result",
+    "upper_price",
+]
