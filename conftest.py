@@ -24,6 +24,16 @@ def _open_service_window():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """Transactional tests flush django_content_type; a cached id from before would break generic relations."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True

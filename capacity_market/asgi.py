@@ -4,3 +4,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capacity_market.settings")
 application = get_asgi_application()
+
+from capacity_market.startup import require_configured_secret  # noqa: E402 - needs the settings loaded
+
+require_configured_secret()

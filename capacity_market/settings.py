@@ -4,6 +4,7 @@ Every value that differs between machines comes from the environment; docs/confi
 Parsing is strict: a malformed value stops the process at start-up instead of running half-configured.
 """
 
+import secrets
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -15,9 +16,13 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-insecure-key-change-me" if DEBUG else "")
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# Without a configured key, one-off management commands (migrations, checks) run with a throw-away key; the
+# processes that sign anything lasting — the web server and the Celery worker — refuse to start
+# (capacity_market.startup.require_configured_secret) unless DJANGO_DEBUG is on.
+SECRET_KEY_IS_EPHEMERAL = not SECRET_KEY
 if not SECRET_KEY:
-    raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+    SECRET_KEY = "dev-insecure-key-change-me" if DEBUG else secrets.token_urlsafe(50)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

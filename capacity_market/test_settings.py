@@ -11,3 +11,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # No collectstatic before tests: serve static files from the finders, without the manifest.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# Whitenoise serves from the finders in tests (there is no collectstatic output to index).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -4,6 +4,7 @@ Every test in this folder is marked `browser` and runs in its own pytest invocat
 A failing step leaves its screenshot in test-artifacts/.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -58,7 +59,5 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed and "page" in item.funcargs:
         folder = ARTIFACTS / item.name
         folder.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(Exception):  # a failed screenshot must not hide the real failure
             item.funcargs["page"].screenshot(path=str(folder / "failure.png"), full_page=True)
-        except Exception:  # noqa: BLE001,S110 - a failed screenshot must not hide the real failure
-            pass
