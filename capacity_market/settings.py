@@ -191,6 +191,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Cache ----------------------------------------------------------------------------------------------------
+# Shared by every web process (rate limits such as USE_APPLICATION_RATE_LIMIT must count across gunicorn
+# workers): Redis when REDIS_URL is set, else a per-process memory cache (development, tests).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Use applications accepted per client IP per hour (the public form is the only anonymous write).
+USE_APPLICATION_RATE_LIMIT = env.int("USE_APPLICATION_RATE_LIMIT", default=10)
+
 # --- Service window (利用規約 2.2) ----------------------------------------------------------------------------
 # Production always enforces the window; `make run` turns it off and shows a banner.
 SERVICE_WINDOW_ENFORCED = env.bool("SERVICE_WINDOW_ENFORCED", default=True)

@@ -34,7 +34,7 @@ DONE_SESSION_KEY = "registration_use_application_number"
 
 def _rate_limited(request: HttpRequest) -> bool:
     """At most USE_APPLICATION_RATE_LIMIT use applications per client address per hour."""
-    limit = getattr(settings, "USE_APPLICATION_RATE_LIMIT", 10)
+    limit = settings.USE_APPLICATION_RATE_LIMIT
     key = f"registration:use-application:{client_ip(request) or 'unknown'}"
     cache.add(key, 0, timeout=3600)
     try:
