@@ -154,7 +154,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     def status_badge(self, obj):
         return format_html(
             '<span class="review-badge review-badge-{}" style="display:inline-block;padding:1px 8px;'
-            'border-radius:10px;{}">{}</span>',
+            'border-radius:10px;white-space:nowrap;{}">{}</span>',
             obj.status, BADGE_STYLES.get(obj.status, ""), obj.get_status_display(),
         )
 

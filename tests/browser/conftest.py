@@ -39,14 +39,17 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def shot(page, request):
-    """`shot("step-name")` saves a screenshot of the current page under test-artifacts/<test>/."""
+    """`shot("step-name")` saves a screenshot of the current page under test-artifacts/<test>/.
+
+    `shot("step-name", on=other_page)` takes it of another page (e.g. of a second browser context).
+    """
     folder = ARTIFACTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 1000))
 
-    def take(name: str) -> Path:
+    def take(name: str, on=None) -> Path:
         path = folder / f"{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (on or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
