@@ -52,7 +52,7 @@ test-unit: setup ## Unit and request tests (parallel)
 
 test-browser: setup ## Browser journeys in real Chromium
 	@command -v chromium >/dev/null || { echo "chromium missing: apt-get install chromium fonts-ipaexfont-gothic" >&2; exit 1; }
-	@$(WITH_DB) $(VENV)/bin/pytest -m browser -q -p no:xdist
+	@$(WITH_DB) $(VENV)/bin/pytest tests/browser -m browser -q -p no:xdist
 
 test: lint test-unit test-browser ## The whole suite: lint, migrations check, unit, request and browser tests
 
