@@ -25,6 +25,13 @@ class OcctoAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_staff and is_occto_staff(user))
 
+    def password_change(self, request, extra_context=None):
+        """Staff change their password on the same page as everyone (rules, reuse history and audit entry)."""
+        return HttpResponseRedirect(reverse("accounts:password_change"))
+
+    def password_change_done(self, request, extra_context=None):
+        return HttpResponseRedirect(reverse("accounts:password_change"))
+
     def login(self, request, extra_context=None):
         """One log-in page for everyone (allauth's, with the lockout messages); the admin has none of its own."""
         next_url = request.GET.get("next", "")

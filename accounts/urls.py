@@ -20,8 +20,9 @@ urlpatterns = [
     path("users/<int:pk>/hand-over/", views.user_hand_over, name="user_hand_over"),
     # allauth pages this system does not offer answer 404: there is no sign-up, the operator admin (or OCCTO)
     # reissues passwords instead of a self-service reset, and e-mail addresses are edited by the admin.
+    # "inactive": LoginIdBackend refuses deactivated users itself, so allauth never sends anyone there.
     re_path(
-        r"^(?:signup|reauthenticate|email|confirm-email|login/code|password/reset|password/set/?$|phone)",
+        r"^(?:signup|reauthenticate|email|confirm-email|login/code|password/reset|password/set/?$|phone|inactive)",
         views.not_offered,
     ),
 ]
