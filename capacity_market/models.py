@@ -88,3 +88,52 @@ class ServiceCalendarException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}: {self.reason}"
+
+
+class ImportJob(models.Model):
+    """One bulk CSV upload (一括登録), validated and imported by `capacity_market.bulk_import`.
+
+    The decoded text is kept so a Celery task can work on it by ID. `operator_id` is a plain integer because the
+    core depends on no business app (as in `AuditEntry`); scope it with `scope_to_user(..., field="operator_id")`.
+    """
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Validating")
+        INVALID = "invalid", _("Has errors")
+        VALID = "valid", _("Ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.VALIDATING)
+    operator_id = models.BigIntegerField(_("operator ID"), db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    content = models.TextField(_("content"), blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    imported_count = models.PositiveIntegerField(_("imported"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("CSV import")
+        verbose_name_plural = _("CSV imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.get_status_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

@@ -3,11 +3,14 @@
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication
+
+from .choices import AGGREGATED_CATEGORIES, Area, FitStatus, GenerationType, ResourceCategory
 
 kana_validator_message = _("Enter katakana.")
 
@@ -196,3 +199,216 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
 
 def _normalised(value):
     return sorted(value) if isinstance(value, list) else value
+
+
+# --- 電源等情報 (resources) ------------------------------------------------------------------------------------
+GRID_CODE_LENGTH = 22
+grid_code_validator = RegexValidator(
+    rf"^\d{{{GRID_CODE_LENGTH}}}$",
+    _("A grid code is exactly 22 half-width digits."),
+    code="grid_code_format",
+)
+
+
+class ResourceInfo(models.Model):
+    """The resource-information fields of domain.md §1, shared by the master record and its applications."""
+
+    grid_code = models.CharField(_("grid code"), max_length=GRID_CODE_LENGTH, validators=[grid_code_validator])
+    name = models.CharField(_("resource name"), max_length=200)
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    category = models.CharField(_("category"), max_length=20, choices=ResourceCategory.choices)
+    generation_type = models.CharField(_("generation type"), max_length=20, choices=GenerationType.choices)
+    installed_kw = models.PositiveIntegerField(_("installed capacity (kW)"))
+    commissioning_date = models.DateField(_("commissioning date"))
+    can_adjust_output = models.BooleanField(_("can adjust output"), default=False)
+    fit_status = models.CharField(_("FIT/FIP status"), max_length=10, choices=FitStatus.choices,
+                                  default=FitStatus.NONE)
+    support_end_date = models.DateField(_("FIT/FIP support end date"), null=True, blank=True)
+    continuous_output_hours = models.DecimalField(
+        _("continuous output hours"), max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text=_("Batteries and pumped storage registered as stable resources: at least 3 hours."),
+    )
+    owner_name = models.CharField(
+        _("owner (when bidding another company's resource)"), max_length=200, blank=True,
+    )
+
+    INFO_FIELDS = (
+        "grid_code", "name", "area", "category", "generation_type", "installed_kw", "commissioning_date",
+        "can_adjust_output", "fit_status", "support_end_date", "continuous_output_hours", "owner_name",
+    )
+
+    class Meta:
+        abstract = True
+
+    def info_values(self) -> dict:
+        return {f: getattr(self, f) for f in self.INFO_FIELDS}
+
+    def display_value(self, field_name: str) -> str:
+        """The value of one resource-information field as a person reads it (labels, not codes)."""
+        field = self._meta.get_field(field_name)
+        value = getattr(self, field_name)
+        if isinstance(field, models.BooleanField):
+            return str(_("Yes") if value else _("No"))
+        if field.choices:
+            return str(getattr(self, f"get_{field_name}_display")())
+        return "" if value is None else str(value)
+
+    @property
+    def is_aggregated(self) -> bool:
+        return self.category in AGGREGATED_CATEGORIES
+
+
+class ResourceUnitInfo(models.Model):
+    """A member unit of an aggregated resource (its own grid code, location area, type and kW)."""
+
+    grid_code = models.CharField(_("grid code"), max_length=GRID_CODE_LENGTH, validators=[grid_code_validator])
+    area = models.CharField(_("location area"), max_length=20, choices=Area.choices)
+    generation_type = models.CharField(_("generation type"), max_length=20, choices=GenerationType.choices)
+    installed_kw = models.PositiveIntegerField(_("installed capacity (kW)"))
+
+    UNIT_FIELDS = ("grid_code", "area", "generation_type", "installed_kw")
+
+    class Meta:
+        abstract = True
+
+    def unit_values(self) -> dict:
+        return {f: getattr(self, f) for f in self.UNIT_FIELDS}
+
+    def unit_display(self) -> str:
+        return f"{self.grid_code} {self.get_area_display()} {self.get_generation_type_display()} {self.installed_kw} kW"
+
+
+class Resource(ResourceInfo):
+    """A registered resource (電源等), changed only by approved applications."""
+
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="resources", verbose_name=_("operator"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["grid_code"]
+        indexes = [models.Index(fields=["operator", "is_active", "area", "category"])]
+        constraints = [
+            # A grid code names one active resource; a deleted resource's code may be registered again.
+            models.UniqueConstraint(fields=["grid_code"], condition=models.Q(is_active=True),
+                                    name="one_active_resource_per_grid_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_code} {self.name}"
+
+    @property
+    def number(self) -> str:
+        return f"R-{self.pk:06d}" if self.pk else "R-"
+
+
+class ResourceUnit(ResourceUnitInfo):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="units",
+                                 verbose_name=_("resource"))
+
+    class Meta:
+        verbose_name = _("member unit")
+        verbose_name_plural = _("member units")
+        ordering = ["grid_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "grid_code"], name="resource_unit_unique_grid_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.unit_display()
+
+
+class ResourceApplication(ResourceInfo, ReviewedApplication):
+    """An application about a resource: new registration, change or deletion (電源等情報の登録・変更・削除)."""
+
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="resource_applications", verbose_name=_("operator"),
+    )
+    resource = models.ForeignKey(
+        Resource, null=True, blank=True, on_delete=models.PROTECT, related_name="applications",
+        verbose_name=_("resource"),
+    )
+    applicant_comment = models.TextField(_("applicant's note"), max_length=1000, blank=True)
+    import_job = models.ForeignKey(
+        "capacity_market.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("CSV import"),
+    )
+
+    class Meta:
+        verbose_name = _("resource application")
+        verbose_name_plural = _("resource applications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["operator", "status", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=ApplicationKind.NEW) | models.Q(resource__isnull=False),
+                name="resource_application_change_needs_resource",
+            ),
+            # At most one open change/deletion application per resource at a time.
+            models.UniqueConstraint(
+                fields=["resource"],
+                condition=models.Q(kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION])
+                & models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="one_open_resource_application_per_resource",
+            ),
+            # A grid code is proposed by at most one open new-resource application.
+            models.UniqueConstraint(
+                fields=["grid_code"],
+                condition=models.Q(kind=ApplicationKind.NEW) & models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="one_open_new_resource_application_per_grid_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}: {self.grid_code} {self.name}"
+
+    @property
+    def number(self) -> str:
+        """The application number (申請番号)."""
+        return f"RA-{self.pk:06d}" if self.pk else "RA-"
+
+    def is_applicant(self, user) -> bool:
+        """Any user of the resource's operator; a deletion only its admin."""
+        if not super().is_applicant(user):
+            return False
+        if self.kind == ApplicationKind.DELETION:
+            return bool(user.is_operator_admin)
+        return True
+
+    def comparison_rows(self) -> list[tuple[str, Any, Any]]:
+        """(label, current, proposed) for every resource field and the member-unit list of a change."""
+        if self.kind != ApplicationKind.CHANGE or self.resource is None:
+            return []
+        rows = [
+            (str(self._meta.get_field(f).verbose_name), self.resource.display_value(f), self.display_value(f))
+            for f in self.INFO_FIELDS
+        ]
+        rows.append((
+            str(_("member units")),
+            "\n".join(u.unit_display() for u in self.resource.units.all()),
+            "\n".join(u.unit_display() for u in self.units.all()),
+        ))
+        return rows
+
+
+class ResourceApplicationUnit(ResourceUnitInfo):
+    application = models.ForeignKey(ResourceApplication, on_delete=models.CASCADE, related_name="units",
+                                    verbose_name=_("application"))
+
+    class Meta:
+        verbose_name = _("proposed member unit")
+        verbose_name_plural = _("proposed member units")
+        ordering = ["grid_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "grid_code"],
+                                    name="resource_application_unit_unique_grid_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.unit_display()
