@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication
+from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
 
 from .choices import AGGREGATED_CATEGORIES, Area, FitStatus, GenerationType, ResourceCategory
 
@@ -380,6 +380,12 @@ class ResourceApplication(ResourceInfo, ReviewedApplication):
         if self.kind == ApplicationKind.DELETION:
             return bool(user.is_operator_admin)
         return True
+
+    def notice_recipients(self) -> list[tuple[str, str]]:
+        """The submitter; no receipt per application of a CSV import (the import page is the receipt)."""
+        if self.import_job_id is not None and self.status == ReviewStatus.SUBMITTED:
+            return []
+        return super().notice_recipients()
 
     def comparison_rows(self) -> list[tuple[str, Any, Any]]:
         """(label, current, proposed) for every resource field and the member-unit list of a change."""

@@ -5,7 +5,7 @@ add the domain effect explicitly: approving a use application creates the operat
 ID; approving a change copies the values; approving a deletion deactivates the operator and its users.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
 from django.core import signing
@@ -22,8 +22,18 @@ from capacity_market import audit, review
 from capacity_market.errors import DomainError
 from capacity_market.review import ApplicationKind, ReviewStatus
 
-from . import tasks
-from .models import Operator, OperatorApplication, OperatorInfo
+from . import rules, tasks
+from .models import (
+    Operator,
+    OperatorApplication,
+    OperatorInfo,
+    Resource,
+    ResourceApplication,
+    ResourceApplicationUnit,
+    ResourceInfo,
+    ResourceUnit,
+    ResourceUnitInfo,
+)
 
 OPERATOR_CODE_PREFIX = "C"
 _CODE_LOCK_KEY = 0x43_4D_4F_43  # "CMOC": serialises operator-code assignment
@@ -302,3 +312,236 @@ def withdraw_application(*, application: OperatorApplication, actor,
                          expected_version: int | None) -> OperatorApplication:
     """Withdraw (取下げ) an open change or deletion application before its decision."""
     return review.withdraw(application=application, actor=actor, expected_version=expected_version)
+
+
+# --- resources (電源等情報管理機能) ----------------------------------------------------------------------------
+ResourceValues = Mapping
+UnitValues = Sequence[Mapping]
+DeletionGuard = Callable[[Resource], "str | None"]
+_deletion_guards: list[DeletionGuard] = []
+
+
+class ResourceInvalid(DomainError):
+    """A resource that breaks one or more rules; `violations` lists (field, message)."""
+
+    def __init__(self, violations: list[rules.Violation]):
+        self.violations = violations
+        super().__init__(" ".join(message for _field, message in violations))
+
+
+def register_deletion_guard(func: DeletionGuard) -> DeletionGuard:
+    """Register `func(resource) -> reason or None`: a translated reason refuses the resource's deletion.
+
+    Apps built on resources (auctions: expected capacity, bids; contracts) register theirs in AppConfig.ready().
+    Registering the same function twice has no effect. Usable as a decorator."""
+    if func not in _deletion_guards:
+        _deletion_guards.append(func)
+    return func
+
+
+def deletion_refusals(resource: Resource) -> list[str]:
+    """The reasons the resource cannot be deleted now (empty: it can)."""
+    return [str(reason) for guard in _deletion_guards if (reason := guard(resource))]
+
+
+def _resource_values(values: Mapping) -> dict:
+    return {f: values[f] for f in ResourceInfo.INFO_FIELDS if f in values}
+
+
+def _unit_values(units: UnitValues) -> list[dict]:
+    return [{f: u[f] for f in ResourceUnitInfo.UNIT_FIELDS} for u in units]
+
+
+def validate_resource(values: Mapping, units: UnitValues, *, resource_id: int | None = None,
+                      application_id: int | None = None) -> None:
+    """Raise ResourceInvalid with every violation of the rules and of grid-code uniqueness."""
+    violations = rules.check_resource(values, units)
+    violations += rules.check_grid_codes_free(values, units, resource_id=resource_id, application_id=application_id)
+    if violations:
+        raise ResourceInvalid(violations)
+
+
+def _one_open_resource_application_guard():
+    return OpenApplicationExists(
+        _("This resource already has an open change or deletion application. Withdraw it or wait for its "
+          "decision before applying again.")
+    )
+
+
+def _lock_resource_for_application(resource: Resource) -> Resource:
+    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not locked.is_active:
+        raise DomainError(_("This resource has been deleted."))
+    if ResourceApplication.objects.filter(
+        resource=locked, kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION], status__in=review.OPEN_STATUSES
+    ).exists():
+        raise _one_open_resource_application_guard()
+    return locked
+
+
+def _save_units(application: ResourceApplication, units: UnitValues) -> None:
+    application.units.all().delete()
+    ResourceApplicationUnit.objects.bulk_create(
+        [ResourceApplicationUnit(application=application, **u) for u in _unit_values(units)]
+    )
+
+
+def submit_new_resource_application(*, operator: Operator, actor, values: ResourceValues, units: UnitValues = (),
+                                    applicant_comment: str = "", import_job=None) -> ResourceApplication:
+    """Apply for the registration of a new resource (with its member units) and submit it for review."""
+    validate_resource(values, units)
+    try:
+        with transaction.atomic():
+            application = ResourceApplication.objects.create(
+                kind=ApplicationKind.NEW, operator=operator, applicant_comment=applicant_comment,
+                import_job=import_job, **_resource_values(values),
+            )
+            _save_units(application, units)
+            review.submit(application=application, actor=actor, expected_version=application.version)
+    except IntegrityError as exc:
+        raise ResourceInvalid([("grid_code", str(_("This grid code is already registered or applied for.")))]) \
+            from exc
+    return application
+
+
+def resource_changed(resource: Resource, values: Mapping, units: UnitValues) -> bool:
+    """Whether `values`/`units` differ from the resource's current information."""
+    current_units = sorted((u.unit_values() for u in resource.units.all()), key=lambda u: u["grid_code"])
+    proposed_units = sorted(_unit_values(units), key=lambda u: u["grid_code"])
+    return resource.info_values() != {**resource.info_values(), **_resource_values(values)} or \
+        current_units != proposed_units
+
+
+def submit_resource_change_application(*, resource: Resource, actor, values: ResourceValues,
+                                       units: UnitValues = (), applicant_comment: str = "",
+                                       import_job=None) -> ResourceApplication:
+    """Apply for a change of a resource's information or units. Refused when nothing differs or another is open."""
+    validate_resource(values, units, resource_id=resource.pk)
+    try:
+        with transaction.atomic():
+            locked = _lock_resource_for_application(resource)
+            if not resource_changed(locked, values, units):
+                raise DomainError(_("Nothing differs from the current information; there is nothing to apply for."))
+            application = ResourceApplication.objects.create(
+                kind=ApplicationKind.CHANGE, operator_id=locked.operator_id, resource=locked,
+                applicant_comment=applicant_comment, import_job=import_job,
+                **{**locked.info_values(), **_resource_values(values)},
+            )
+            _save_units(application, units)
+            review.submit(application=application, actor=actor, expected_version=application.version)
+    except IntegrityError as exc:
+        raise _one_open_resource_application_guard() from exc
+    return application
+
+
+def submit_resource_deletion_application(*, resource: Resource, actor, reason: str = "") -> ResourceApplication:
+    """Apply for deletion of a resource. The operator admin only; refused while anything holds the resource."""
+    if not getattr(actor, "is_operator_admin", False) or actor.operator_id != resource.operator_id:
+        raise review.NotAllowed(_("Only your operator's administrator may apply for deletion."))
+    refusals = deletion_refusals(resource)
+    if refusals:
+        raise DomainError(" ".join(refusals))
+    try:
+        with transaction.atomic():
+            locked = _lock_resource_for_application(resource)
+            application = ResourceApplication.objects.create(
+                kind=ApplicationKind.DELETION, operator_id=locked.operator_id, resource=locked,
+                applicant_comment=reason, **locked.info_values(),
+            )
+            _save_units(application, [u.unit_values() for u in locked.units.all()])
+            review.submit(application=application, actor=actor, expected_version=application.version)
+    except IntegrityError as exc:
+        raise _one_open_resource_application_guard() from exc
+    return application
+
+
+def resubmit_resource_application(*, application: ResourceApplication, actor, values: Mapping,
+                                  units: UnitValues | None = None,
+                                  expected_version: int | None) -> ResourceApplication:
+    """Correct and resubmit a returned resource application (a deletion only takes a new note)."""
+
+    def apply(locked: ResourceApplication) -> None:
+        if locked.kind != ApplicationKind.DELETION:
+            proposed_units = units if units is not None else [u.unit_values() for u in locked.units.all()]
+            validate_resource(values, proposed_units, resource_id=locked.resource_id, application_id=locked.pk)
+            if locked.kind == ApplicationKind.CHANGE and not resource_changed(locked.resource, values,
+                                                                              proposed_units):
+                raise DomainError(_("Nothing differs from the current information; there is nothing to apply "
+                                    "for."))
+            for field, value in _resource_values(values).items():
+                setattr(locked, field, value)
+            _save_units(locked, proposed_units)
+        if "applicant_comment" in values:
+            locked.applicant_comment = values["applicant_comment"]
+        locked.save()
+
+    try:
+        with transaction.atomic():
+            return review.submit(application=application, actor=actor, expected_version=expected_version,
+                                 effect=apply)
+    except IntegrityError as exc:
+        raise ResourceInvalid([("grid_code", str(_("This grid code is already registered or applied for.")))]) \
+            from exc
+
+
+def withdraw_resource_application(*, application: ResourceApplication, actor,
+                                  expected_version: int | None) -> ResourceApplication:
+    """Withdraw (取下げ) an open resource application before its decision."""
+    return review.withdraw(application=application, actor=actor, expected_version=expected_version)
+
+
+def _write_units(resource: Resource, application: ResourceApplication) -> None:
+    resource.units.all().delete()
+    ResourceUnit.objects.bulk_create(
+        [ResourceUnit(resource=resource, **u.unit_values()) for u in application.units.all()]
+    )
+
+
+def _apply_resource(application: ResourceApplication, actor) -> None:
+    units = [u.unit_values() for u in application.units.all()]
+    if application.kind == ApplicationKind.NEW:
+        validate_resource(application.info_values(), units, application_id=application.pk)
+        resource = Resource.objects.create(operator_id=application.operator_id, **application.info_values())
+        _write_units(resource, application)
+        application.resource = resource
+        application.save(update_fields=["resource"])
+        audit.record(action="registration.resource_created", actor=actor, operator_id=resource.operator_id,
+                     target=resource, after={**resource.info_values(), "units": units})
+        return
+    resource = Resource.objects.select_for_update().get(pk=application.resource_id)
+    if not resource.is_active:
+        raise DomainError(_("This resource has already been deleted."))
+    before = {**resource.info_values(), "units": [u.unit_values() for u in resource.units.all()]}
+    if application.kind == ApplicationKind.CHANGE:
+        validate_resource(application.info_values(), units, resource_id=resource.pk, application_id=application.pk)
+        for field, value in application.info_values().items():
+            setattr(resource, field, value)
+        resource.save()
+        _write_units(resource, application)
+        audit.record(action="registration.resource_changed", actor=actor, operator_id=resource.operator_id,
+                     target=resource, before=before, after={**resource.info_values(), "units": units})
+    else:
+        refusals = deletion_refusals(resource)
+        if refusals:
+            raise DomainError(" ".join(refusals))
+        resource.is_active = False
+        resource.deleted_at = timezone.now()
+        resource.save(update_fields=["is_active", "deleted_at", "updated_at"])
+        audit.record(action="registration.resource_deleted", actor=actor, operator_id=resource.operator_id,
+                     target=resource, before={"is_active": True}, after={"is_active": False})
+
+
+def approve_resource_application(*, application: ResourceApplication, actor, expected_version: int | None,
+                                 comment: str = "") -> ResourceApplication:
+    """Approve a resource application and apply it to the master record and its units in the same transaction.
+
+    new: create the resource; change: copy the values and replace the units; deletion: deactivate the resource
+    (kept for history) unless a deletion guard refuses. The rules are checked again at approval, so a grid
+    code taken meanwhile refuses with nothing changed."""
+    try:
+        with transaction.atomic():
+            return review.approve(application=application, actor=actor, comment=comment,
+                                  expected_version=expected_version,
+                                  effect=lambda locked: _apply_resource(locked, actor))
+    except IntegrityError as exc:
+        raise DomainError(_("This grid code is already registered; nothing was changed.")) from exc

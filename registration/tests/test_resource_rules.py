@@ -1,0 +1,113 @@
+"""Every rule a resource must satisfy (registration.rules), checked without the database where possible."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from registration.rules import check_resource, is_fit_eligible
+
+from .resource_data import aggregate_values, resource_values, unit
+
+
+def fields(values, units=()):
+    return [field for field, _message in check_resource(values, list(units))]
+
+
+def test_a_valid_stable_resource_has_no_violations():
+    assert check_resource(resource_values(), []) == []
+
+
+@pytest.mark.parametrize("code", ["123", "0" * 21, "0" * 23, "０" * 22, "A" + "0" * 21, "", " " * 22])
+def test_a_grid_code_must_be_exactly_22_half_width_digits(code):
+    assert "grid_code" in fields(resource_values(grid_code=code))
+
+
+def test_an_area_outside_the_nine_is_refused():
+    assert "area" in fields(resource_values(area="okinawa"))
+
+
+@pytest.mark.parametrize("category,gen", [("stable", "lng"), ("variable", "wind"), ("dispatch", "oil_other")])
+def test_stand_alone_categories_need_at_least_1000_kw(category, gen):
+    assert "installed_kw" in fields(resource_values(category=category, generation_type=gen, installed_kw=999))
+    assert fields(resource_values(category=category, generation_type=gen, installed_kw=1000)) == []
+
+
+def test_an_aggregated_variable_resource_needs_members_each_below_1000_kw_totalling_at_least_1000():
+    good = [unit(500), unit(500)]
+    assert check_resource(aggregate_values(good), good) == []
+    big = [unit(1000), unit(200)]
+    messages = [m for _f, m in check_resource(aggregate_values(big), big)]
+    assert any("below 1,000 kW" in m for m in messages)
+    small = [unit(400), unit(500)]
+    assert "installed_kw" in fields(aggregate_values(small), small)
+
+
+def test_an_aggregated_variable_resource_without_members_is_refused():
+    assert "units" in fields(aggregate_values([]))
+
+
+def test_the_installed_capacity_of_an_aggregate_must_equal_its_members_total():
+    members = [unit(600), unit(600)]
+    assert "installed_kw" in fields(aggregate_values(members, installed_kw=1500), members)
+
+
+def test_a_dispatch_aggregate_needs_1000_kw_in_total_but_no_per_member_cap():
+    members = [unit(300, generation_type="dr"), unit(1500, generation_type="dr")]
+    values = resource_values(category="dispatch", generation_type="dr", installed_kw=1800)
+    assert check_resource(values, members) == []
+    members = [unit(300, generation_type="dr"), unit(600, generation_type="dr")]
+    assert "installed_kw" in fields(resource_values(category="dispatch", generation_type="dr", installed_kw=900),
+                                    members)
+
+
+def test_member_units_belong_only_to_aggregated_categories():
+    assert "units" in fields(resource_values(), [unit(500)])
+
+
+def test_member_units_with_duplicate_or_own_or_bad_grid_codes_or_another_area_are_refused():
+    values = aggregate_values([unit(500), unit(500)])
+    for members in (
+        [unit(500, code="0" * 22), unit(500, code="0" * 22)],
+        [unit(500, code=values["grid_code"]), unit(500)],
+        [unit(500, code="12"), unit(500)],
+        [unit(500, area="kansai"), unit(500)],
+    ):
+        assert "units" in fields(values, members)
+
+
+@pytest.mark.parametrize("gen", ["battery", "pumped_storage"])
+def test_storage_as_stable_needs_at_least_three_hours_of_continuous_output(gen):
+    assert "continuous_output_hours" in fields(resource_values(generation_type=gen))
+    assert "continuous_output_hours" in fields(resource_values(generation_type=gen, continuous_output_hours=2.9))
+    assert fields(resource_values(generation_type=gen, continuous_output_hours=3)) == []
+
+
+def test_storage_as_dispatch_needs_no_continuous_output_hours():
+    assert fields(resource_values(category="dispatch", generation_type="battery")) == []
+
+
+def test_a_variable_resource_is_solar_wind_or_hydro_and_dr_is_dispatch_only():
+    assert "generation_type" in fields(resource_values(category="variable", generation_type="coal"))
+    assert "generation_type" in fields(resource_values(generation_type="dr"))
+
+
+@pytest.mark.parametrize("status", ["fit", "fip"])
+def test_fit_and_fip_resources_need_a_support_end_date(status):
+    assert "support_end_date" in fields(resource_values(fit_status=status))
+    assert fields(resource_values(fit_status=status, support_end_date=datetime.date(2027, 3, 31))) == []
+
+
+def test_a_support_end_date_without_fit_or_fip_is_refused():
+    assert "support_end_date" in fields(resource_values(support_end_date=datetime.date(2027, 3, 31)))
+
+
+def test_fit_eligibility_depends_on_the_support_ending_before_the_delivery_year():
+    fit = SimpleNamespace(fit_status="fit", support_end_date=datetime.date(2029, 3, 31))
+    assert is_fit_eligible(fit, 2029)
+    assert not is_fit_eligible(fit, 2028)
+    fip = SimpleNamespace(fit_status="fip", support_end_date=datetime.date(2029, 4, 1))
+    assert not is_fit_eligible(fip, 2029)
+    assert is_fit_eligible(fip, 2030)
+    assert not is_fit_eligible(SimpleNamespace(fit_status="fit", support_end_date=None), 2040)
+    assert is_fit_eligible(SimpleNamespace(fit_status="none", support_end_date=None), 2029)
