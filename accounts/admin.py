@@ -11,9 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market import audit
-from capacity_market.admin import AuditedAdminMixin
+from capacity_market.admin import AuditedAdminMixin, OcctoAdminPermissions
 from capacity_market.errors import DomainError
-from capacity_market.roles import is_occto_admin, is_occto_staff
 
 from . import services
 from .forms import StaffCreateForm
@@ -50,30 +49,8 @@ class KindFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OcctoRolesMixin:
-    """Staff see; OCCTO administrators act. Nothing is ever hard-deleted."""
-
-    def has_module_permission(self, request):
-        return is_occto_staff(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_occto_staff(request.user)
-
-    def has_add_permission(self, request):
-        return is_occto_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_occto_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_manage_permission(self, request):
-        return is_occto_admin(request.user)
-
-
 @admin.register(User)
-class UserAdmin(OcctoRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
+class UserAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("login_id", "full_name", "operator", "operator_role", "is_active", "is_locked_display",
                     "last_login")
     list_filter = (KindFilter, "operator", "operator_role", LockedFilter, "is_active", "groups")
@@ -177,7 +154,7 @@ class UserAdmin(OcctoRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AdminIdIssuance)
-class AdminIdIssuanceAdmin(OcctoRolesMixin, admin.ModelAdmin):
+class AdminIdIssuanceAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     """The one admin-ID issue of each operator (read-only: it is written by the use-application approval)."""
 
     list_display = ("operator", "user", "issued_at")
@@ -192,7 +169,7 @@ class AdminIdIssuanceAdmin(OcctoRolesMixin, admin.ModelAdmin):
 
 
 @admin.register(TermsVersion)
-class TermsVersionAdmin(OcctoRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
+class TermsVersionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
     """Terms versions: OCCTO administrators publish them; a use application accepts the current one."""
 
     list_display = ("version", "title", "effective_from", "created_at")

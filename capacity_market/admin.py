@@ -28,6 +28,34 @@ class _LenientEncoder(DjangoJSONEncoder):
             return str(o)
 
 
+class OcctoAdminPermissions:
+    """Who may do what in an OCCTO admin screen, for ModelAdmins and inlines alike: OCCTO staff (reviewers and
+    administrators) view; OCCTO administrators add and change when `editable`, and delete when `deletable`.
+    Operator users never reach the admin at all (`accounts.admin_site.OcctoAdminSite`)."""
+
+    editable = True
+    deletable = False
+
+    def has_module_permission(self, request) -> bool:
+        return is_occto_staff(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_occto_staff(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self.editable and is_occto_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.editable and is_occto_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.deletable and is_occto_admin(request.user)
+
+    def has_manage_permission(self, request) -> bool:
+        """For admin actions declared with `allowed_permissions=("manage",)` (unlock, reissue, …)."""
+        return is_occto_admin(request.user)
+
+
 def audit_values(obj) -> dict:
     """The concrete field values of `obj` as JSON-safe data, secrets left out."""
     values = {
@@ -76,7 +104,8 @@ class AuditedAdminMixin:
 
 
 @admin.register(ServiceCalendarException)
-class ServiceCalendarExceptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ServiceCalendarExceptionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
+    deletable = True
     """OCCTO administrators maintain the exceptions; reviewers may look at them."""
 
     list_display = ("date", "kind", "reason", "created_by", "created_at")
@@ -86,21 +115,6 @@ class ServiceCalendarExceptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     fields = ("date", "kind", "reason", "created_by", "created_at")
     readonly_fields = ("created_by", "created_at")
     list_select_related = ("created_by",)
-
-    def has_module_permission(self, request):
-        return is_occto_staff(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_occto_staff(request.user)
-
-    def has_add_permission(self, request):
-        return is_occto_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_occto_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_occto_admin(request.user)
 
     def save_model(self, request, obj, form, change):
         if not change or obj.created_by_id is None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from capacity_market.admin import OcctoAdminPermissions
 from capacity_market.errors import DomainError
 from capacity_market.roles import is_occto_admin, is_occto_staff
 from registration.models import Operator
@@ -42,23 +43,10 @@ class PublishedStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StaffViewOnlyMixin:
-    """OCCTO staff may look; only OCCTO administrators may change anything."""
+class StaffViewOnlyMixin(OcctoAdminPermissions):
+    """OCCTO staff may look at e-mail dispatch records; nobody edits them (they are written by the sender)."""
 
-    def has_module_permission(self, request):
-        return is_occto_staff(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_occto_staff(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    editable = False
 
 
 class NoticeDispatchInline(StaffViewOnlyMixin, admin.TabularInline):

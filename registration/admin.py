@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from capacity_market.admin import OcctoAdminPermissions
 from capacity_market.review_admin import ReviewQueueAdmin
-from capacity_market.roles import is_occto_staff
 
 from . import services
 from .models import Operator, OperatorApplication
@@ -24,8 +24,10 @@ class OperatorApplicationAdmin(ReviewQueueAdmin):
 
 
 @admin.register(Operator)
-class OperatorAdmin(admin.ModelAdmin):
+class OperatorAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     """Operators are changed only through applications; OCCTO staff read them here."""
+
+    editable = False
 
     list_display = ("code", "name", "contact_name", "contact_email", "is_active", "deleted_at")
     list_filter = ("is_active",)
@@ -34,17 +36,3 @@ class OperatorAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
-    def has_module_permission(self, request) -> bool:
-        return is_occto_staff(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_occto_staff(request.user)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
