@@ -7,7 +7,14 @@ from capacity_market.admin import OcctoAdminPermissions
 from capacity_market.review_admin import ReviewQueueAdmin
 
 from . import services
-from .models import Operator, OperatorApplication
+from .models import (
+    Operator,
+    OperatorApplication,
+    Resource,
+    ResourceApplication,
+    ResourceApplicationUnit,
+    ResourceUnit,
+)
 
 
 @admin.register(OperatorApplication)
@@ -36,3 +43,62 @@ class OperatorAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
+
+
+class ResourceApplicationUnitInline(admin.TabularInline):
+    """The member units proposed by a resource application (read-only)."""
+
+    model = ResourceApplicationUnit
+    extra = 0
+    can_delete = False
+    fields = ResourceApplicationUnit.UNIT_FIELDS
+    readonly_fields = ResourceApplicationUnit.UNIT_FIELDS
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ResourceApplication)
+class ResourceApplicationAdmin(ReviewQueueAdmin):
+    """The OCCTO queue of resource applications: current and proposed values (units included) side by side."""
+
+    approve_service = services.approve_resource_application
+    search_fields = ("grid_code", "name", "operator__code", "operator__name")
+    list_display = ("application_label", "status_badge", "kind", "applicant", "grid_code", "name", "category",
+                    "installed_kw", "submitted_at")
+
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), "category", "area")
+
+    def detail_rows(self, obj) -> list[tuple[str, str]]:
+        rows = super().detail_rows(obj)
+        if obj.is_aggregated or obj.units.exists():
+            rows.append((str(_("member units")), "\n".join(u.unit_display() for u in obj.units.all()) or "—"))
+        return rows
+
+
+class ResourceUnitInline(OcctoAdminPermissions, admin.TabularInline):
+    model = ResourceUnit
+    editable = False
+    extra = 0
+    fields = ResourceUnit.UNIT_FIELDS
+    readonly_fields = ResourceUnit.UNIT_FIELDS
+
+
+@admin.register(Resource)
+class ResourceAdmin(OcctoAdminPermissions, admin.ModelAdmin):
+    """Resources are changed only through applications; OCCTO staff read them here."""
+
+    editable = False
+    list_display = ("grid_code", "name", "operator", "area", "category", "generation_type", "installed_kw",
+                    "is_active")
+    list_filter = ("is_active", "area", "category", "generation_type")
+    list_select_related = ("operator",)
+    search_fields = ("grid_code", "name", "operator__code", "operator__name")
+    inlines = (ResourceUnitInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, login_id_validator
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 
-from .models import LicenceType, OperatorApplication, OperatorInfo
+from .choices import Area, GenerationType, ResourceCategory
+from .models import LicenceType, OperatorApplication, OperatorInfo, ResourceApplication, ResourceInfo
 
 # Full-width katakana (after NFKC, half-width katakana become full-width), the long-vowel mark, the middle dot,
 # spaces, and what bank account holder names may also hold (digits, capital letters, a few symbols). At least
@@ -187,3 +188,115 @@ class VersionForm(forms.Form):
     """Carries the version the user saw, so a stale action is refused (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+# --- resources (電源等情報) ------------------------------------------------------------------------------------
+def clean_grid_code(value: str) -> str:
+    """Full-width digits and spaces/hyphens typed by hand are normalised; the format rule is in `rules`."""
+    return re.sub(r"[\s\-]", "", normalise_text(value))
+
+
+class ResourceForm(forms.ModelForm):
+    """Every resource field of domain.md §1. The category rules are checked with the units by the service."""
+
+    class Meta:
+        model = ResourceApplication
+        fields = (*ResourceInfo.INFO_FIELDS, "applicant_comment")
+        widgets = {
+            "commissioning_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "support_end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "applicant_comment": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "grid_code": _("22 half-width digits."),
+            "installed_kw": _("Whole kW. For aggregated categories: the total of the member units."),
+            "support_end_date": _("Only for FIT or FIP resources."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid_code"].max_length = 40
+        self.fields["grid_code"].widget.attrs.update(maxlength="40", inputmode="numeric")
+        self.fields["grid_code"].validators = []
+        self.fields["installed_kw"].max_value = 2**31 - 1
+        self.fields["installed_kw"].widget.attrs["max"] = str(2**31 - 1)
+
+    def clean_grid_code(self):
+        return clean_grid_code(self.cleaned_data["grid_code"])
+
+    def clean_name(self):
+        return normalise_text(self.cleaned_data["name"])
+
+    def clean_owner_name(self):
+        return normalise_text(self.cleaned_data.get("owner_name") or "")
+
+
+class ResourceUnitForm(forms.Form):
+    """One member unit of an aggregated resource; a row left blank is ignored."""
+
+    grid_code = forms.CharField(label=_("grid code"), max_length=40, required=False)
+    area = forms.ChoiceField(label=_("location area"), choices=[("", "---------"), *Area.choices], required=False)
+    generation_type = forms.ChoiceField(label=_("generation type"),
+                                        choices=[("", "---------"), *GenerationType.choices], required=False)
+    installed_kw = forms.IntegerField(label=_("installed capacity (kW)"), min_value=1, max_value=2**31 - 1,
+                                      required=False)
+
+    def clean_grid_code(self):
+        return clean_grid_code(self.cleaned_data.get("grid_code") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        filled = [name for name in ("grid_code", "area", "generation_type", "installed_kw")
+                  if cleaned.get(name) not in (None, "")]
+        if filled and len(filled) < 4 and not self.errors:
+            raise ValidationError(_("Fill in every column of the unit, or leave the row blank."), code="partial")
+        cleaned["is_blank"] = not filled
+        return cleaned
+
+
+class BaseResourceUnitFormSet(forms.BaseFormSet):
+    def units(self) -> list[dict]:
+        return [
+            {k: form.cleaned_data[k] for k in ("grid_code", "area", "generation_type", "installed_kw")}
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("is_blank")
+            and not form.cleaned_data.get("DELETE")
+        ]
+
+
+ResourceUnitFormSet = forms.formset_factory(
+    ResourceUnitForm, formset=BaseResourceUnitFormSet, extra=0, max_num=2000, absolute_max=2000, validate_max=True,
+)
+
+
+class ResourceDeletionForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                             required=False)
+    confirm = forms.BooleanField(
+        label=_("I understand that on approval the resource is deleted and can no longer bid."),
+        error_messages={"required": _("Confirm the deletion to submit the application.")},
+    )
+
+
+class ResourceFilterForm(forms.Form):
+    """The filters of the resource list; an unknown value is ignored rather than refused."""
+
+    STATUS_CHOICES = (
+        ("", _("All")),
+        ("active", _("Registered")),
+        ("pending", _("With an open application")),
+        ("deleted", _("Deleted")),
+    )
+    area = forms.ChoiceField(label=_("area"), choices=[("", _("All")), *Area.choices], required=False)
+    category = forms.ChoiceField(label=_("category"), choices=[("", _("All")), *ResourceCategory.choices],
+                                 required=False)
+    status = forms.ChoiceField(label=_("status"), choices=STATUS_CHOICES, required=False)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))

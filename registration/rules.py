@@ -33,6 +33,8 @@ GRID_CODE_RE = re.compile(r"^[0-9]{22}$")
 # Types a variable (natural, non-dispatchable) resource may be: wind, PV, run-of-river hydro.
 VARIABLE_TYPES = frozenset({GenerationType.SOLAR, GenerationType.WIND, GenerationType.HYDRO})
 
+# (field, message): field is a resource field name, "units" for the unit list as a whole,
+# "units.<n>.<unit field>" for the n-th member unit (1-based), or None.
 Violation = tuple[str | None, str]
 
 
@@ -112,24 +114,28 @@ def _check_units(units: Sequence[Mapping], *, grid_code, category, area) -> list
         errors.append(("units", str(_("A resource has at most %(max)s member units.") % {"max": f"{MAX_UNITS:,}"})))
     seen: set[str] = set()
     for index, unit in enumerate(units, start=1):
+
+        def add(field: str, message, index=index) -> None:
+            errors.append((f"units.{index}.{field}", str(_("Member unit %(n)s: %(message)s")
+                                                         % {"n": index, "message": message})))
+
         code = unit.get("grid_code")
-        prefix = _("Member unit %(n)s: ") % {"n": index}
         if not is_grid_code(code):
-            errors.append(("units", f"{prefix}{_('A grid code is exactly 22 half-width digits.')}"))
+            add("grid_code", _("A grid code is exactly 22 half-width digits."))
         elif code in seen:
-            errors.append(("units", f"{prefix}{_('This grid code appears twice in the list.')}"))
+            add("grid_code", _("This grid code appears twice in the list."))
         elif code == grid_code:
-            errors.append(("units", f"{prefix}{_('A member unit cannot have the grid code of the resource itself.')}"))
+            add("grid_code", _("A member unit cannot have the grid code of the resource itself."))
         seen.add(code)
         if area is not None and unit.get("area") != area:
-            errors.append(("units", f"{prefix}{_('A member unit must be in the same area as the resource.')}"))
+            add("area", _("A member unit must be in the same area as the resource."))
         kw = unit.get("installed_kw")
         if kw is None or int(kw) < 1:
-            errors.append(("units", f"{prefix}{_('Enter the installed capacity in whole kW (at least 1).')}"))
+            add("installed_kw", _("Enter the installed capacity in whole kW (at least 1)."))
         elif category == ResourceCategory.VARIABLE_AGGREGATE and int(kw) >= MIN_KW:
-            errors.append(("units", f"{prefix}{_('Each member of an aggregated variable resource must be below 1,000 kW.')}"))
+            add("installed_kw", _("Each member of an aggregated variable resource must be below 1,000 kW."))
         if category == ResourceCategory.VARIABLE_AGGREGATE and unit.get("generation_type") not in VARIABLE_TYPES:
-            errors.append(("units", f"{prefix}{_('A variable resource is solar, wind or run-of-river hydro.')}"))
+            add("generation_type", _("A variable resource is solar, wind or run-of-river hydro."))
     return errors
 
 
@@ -175,8 +181,9 @@ def check_grid_codes_free(values: Mapping, units: Sequence[Mapping], *, resource
         errors.append(("grid_code", str(_("This grid code is already registered or applied for."))))
     for index, code in enumerate(unit_codes, start=1):
         if code in taken:
-            errors.append(("units", str(_("Member unit %(n)s: this grid code is already registered or applied for.")
-                                        % {"n": index})))
+            errors.append((f"units.{index}.grid_code", str(
+                _("Member unit %(n)s: %(message)s")
+                % {"n": index, "message": _("This grid code is already registered or applied for.")})))
     return errors
 
 

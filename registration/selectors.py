@@ -1,11 +1,11 @@
 """Operator-information reads. Each takes the user and stays within the user's operator (404 otherwise)."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
-from .models import Operator, OperatorApplication
+from .models import Operator, OperatorApplication, Resource, ResourceApplication
 
 
 def operator_for_user(*, user) -> Operator:
@@ -39,3 +39,71 @@ def open_application_for_operator(*, operator: Operator) -> OperatorApplication 
         .order_by("-pk")
         .first()
     )
+
+
+# --- resources --------------------------------------------------------------------------------------------------
+def _open_resource_application_exists():
+    return Exists(ResourceApplication.objects.filter(
+        resource=OuterRef("pk"), kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION],
+        status__in=OPEN_STATUSES,
+    ))
+
+
+def resource_list_for_user(*, user, area: str = "", category: str = "", status: str = "") -> QuerySet[Resource]:
+    """The user's operator's resources, filtered, each annotated with `has_open_application` and `unit_count`.
+
+    status: "active" (registered), "deleted", "pending" (an open change or deletion application); default:
+    all. A constant number of queries whatever the number of resources."""
+    qs = scope_to_user(Resource.objects.all(), user=user).annotate(
+        has_open_application=_open_resource_application_exists(),
+        unit_count=Count("units"),
+    )
+    if area:
+        qs = qs.filter(area=area)
+    if category:
+        qs = qs.filter(category=category)
+    if status == "deleted":
+        qs = qs.filter(is_active=False)
+    elif status == "pending":
+        qs = qs.filter(is_active=True, has_open_application=True)
+    elif status == "active":
+        qs = qs.filter(is_active=True)
+    return qs.order_by("grid_code", "pk")
+
+
+def resource_get_for_user(*, user, pk) -> Resource:
+    """One of the user's operator's resources with its units; missing and not-yours both raise Http404."""
+    return get_for_user_or_404(Resource.objects.select_related("operator").prefetch_related("units"),
+                               user=user, pk=pk)
+
+
+def resources_for_export(*, user) -> QuerySet[Resource]:
+    """The user's operator's active resources with their units, for the CSV export."""
+    return (scope_to_user(Resource.objects.filter(is_active=True), user=user)
+            .prefetch_related("units").order_by("grid_code", "pk"))
+
+
+def resource_application_list_for_user(*, user, resource: Resource | None = None,
+                                       open_only: bool = False) -> QuerySet[ResourceApplication]:
+    """The user's operator's resource applications (of one resource when given), newest first."""
+    qs = scope_to_user(ResourceApplication.objects.all(), user=user).select_related(
+        "resource", "submitted_by", "reviewed_by")
+    if resource is not None:
+        qs = qs.filter(resource=resource)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    return qs.order_by("-created_at", "-pk")
+
+
+def resource_application_get_for_user(*, user, pk) -> ResourceApplication:
+    return get_for_user_or_404(
+        ResourceApplication.objects.select_related("operator", "resource", "submitted_by", "reviewed_by")
+        .prefetch_related("units", "resource__units"),
+        user=user, pk=pk,
+    )
+
+
+def open_resource_application(*, resource: Resource) -> ResourceApplication | None:
+    return (ResourceApplication.objects.filter(
+        resource=resource, kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION], status__in=OPEN_STATUSES,
+    ).order_by("-pk").first())

@@ -386,22 +386,28 @@ def _save_units(application: ResourceApplication, units: UnitValues) -> None:
     )
 
 
+def _create_new_application(*, operator: Operator, actor, values: Mapping, units: UnitValues,
+                            applicant_comment: str, import_job) -> ResourceApplication:
+    application = ResourceApplication.objects.create(
+        kind=ApplicationKind.NEW, operator=operator, applicant_comment=applicant_comment,
+        import_job=import_job, **_resource_values(values),
+    )
+    _save_units(application, units)
+    review.submit(application=application, actor=actor, expected_version=application.version)
+    return application
+
+
 def submit_new_resource_application(*, operator: Operator, actor, values: ResourceValues, units: UnitValues = (),
                                     applicant_comment: str = "", import_job=None) -> ResourceApplication:
     """Apply for the registration of a new resource (with its member units) and submit it for review."""
     validate_resource(values, units)
     try:
         with transaction.atomic():
-            application = ResourceApplication.objects.create(
-                kind=ApplicationKind.NEW, operator=operator, applicant_comment=applicant_comment,
-                import_job=import_job, **_resource_values(values),
-            )
-            _save_units(application, units)
-            review.submit(application=application, actor=actor, expected_version=application.version)
+            return _create_new_application(operator=operator, actor=actor, values=values, units=units,
+                                           applicant_comment=applicant_comment, import_job=import_job)
     except IntegrityError as exc:
         raise ResourceInvalid([("grid_code", str(_("This grid code is already registered or applied for.")))]) \
             from exc
-    return application
 
 
 def resource_changed(resource: Resource, values: Mapping, units: UnitValues) -> bool:
@@ -412,6 +418,21 @@ def resource_changed(resource: Resource, values: Mapping, units: UnitValues) -> 
         current_units != proposed_units
 
 
+def _create_change_application(*, resource: Resource, actor, values: Mapping, units: UnitValues,
+                               applicant_comment: str, import_job) -> ResourceApplication:
+    locked = _lock_resource_for_application(resource)
+    if not resource_changed(locked, values, units):
+        raise DomainError(_("Nothing differs from the current information; there is nothing to apply for."))
+    application = ResourceApplication.objects.create(
+        kind=ApplicationKind.CHANGE, operator_id=locked.operator_id, resource=locked,
+        applicant_comment=applicant_comment, import_job=import_job,
+        **{**locked.info_values(), **_resource_values(values)},
+    )
+    _save_units(application, units)
+    review.submit(application=application, actor=actor, expected_version=application.version)
+    return application
+
+
 def submit_resource_change_application(*, resource: Resource, actor, values: ResourceValues,
                                        units: UnitValues = (), applicant_comment: str = "",
                                        import_job=None) -> ResourceApplication:
@@ -419,19 +440,36 @@ def submit_resource_change_application(*, resource: Resource, actor, values: Res
     validate_resource(values, units, resource_id=resource.pk)
     try:
         with transaction.atomic():
-            locked = _lock_resource_for_application(resource)
-            if not resource_changed(locked, values, units):
-                raise DomainError(_("Nothing differs from the current information; there is nothing to apply for."))
-            application = ResourceApplication.objects.create(
-                kind=ApplicationKind.CHANGE, operator_id=locked.operator_id, resource=locked,
-                applicant_comment=applicant_comment, import_job=import_job,
-                **{**locked.info_values(), **_resource_values(values)},
-            )
-            _save_units(application, units)
-            review.submit(application=application, actor=actor, expected_version=application.version)
+            return _create_change_application(resource=resource, actor=actor, values=values, units=units,
+                                              applicant_comment=applicant_comment, import_job=import_job)
     except IntegrityError as exc:
         raise _one_open_resource_application_guard() from exc
-    return application
+
+
+def import_resource_applications(*, operator: Operator, actor, items: Sequence[tuple], import_job,
+                                 progress: Callable[[int], None] = lambda n: None) -> int:
+    """Submit the applications of a validated CSV import, all or nothing (call inside a transaction).
+
+    `items`: (resource or None, values, units, rows) per resource: None → a new application, a resource → a
+    change application; `rows` is how many file rows the item covers (for `progress`). The caller has checked
+    every rule and grid code in bulk (registration.resource_import); the database constraints still guard
+    uniqueness, and any refusal rolls the whole import back."""
+    done = 0
+    try:
+        with transaction.atomic():
+            for resource, values, units, rows in items:
+                if resource is None:
+                    _create_new_application(operator=operator, actor=actor, values=values, units=units,
+                                            applicant_comment="", import_job=import_job)
+                else:
+                    _create_change_application(resource=resource, actor=actor, values=values, units=units,
+                                               applicant_comment="", import_job=import_job)
+                done += rows
+                progress(done)
+    except IntegrityError as exc:
+        raise DomainError(_("A grid code in the file was registered or applied for meanwhile; nothing was "
+                            "imported. Check the file again.")) from exc
+    return len(items)
 
 
 def submit_resource_deletion_application(*, resource: Resource, actor, reason: str = "") -> ResourceApplication:

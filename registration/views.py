@@ -8,26 +8,37 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import TermsVersion
+from capacity_market import bulk_import
 from capacity_market.errors import DomainError
+from capacity_market.models import ImportJob
 from capacity_market.request_context import client_ip
 from capacity_market.review import ApplicationKind, ReviewStatus
+from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
+from . import resource_import as csv_format
 from . import selectors, services
 from .forms import (
     ChangeApplicationForm,
+    CsvUploadForm,
     DeletionApplicationForm,
     OperatorInfoForm,
+    ResourceDeletionForm,
+    ResourceFilterForm,
+    ResourceForm,
+    ResourceUnitFormSet,
     UseApplicationForm,
     VersionForm,
 )
-from .models import OperatorInfo
+from .models import OperatorInfo, ResourceApplication, ResourceInfo
 
 DONE_SESSION_KEY = "registration_use_application_number"
 
@@ -229,3 +240,294 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Application %(number)s was withdrawn.") % {"number": application.number})
         return redirect("registration:application_detail", pk=application.pk)
     return render(request, "registration/application_withdraw.html", {"application": application})
+
+
+# --- resources (電源等情報管理機能 / 電源等情報審査管理機能) -------------------------------------------------------
+RESOURCE_PAGE_SIZE = 50
+BLANK_UNIT_ROWS = 5
+MAX_BLANK_UNIT_ROWS = 100
+
+
+def _unit_formset(request: HttpRequest, initial: list[dict] | None = None) -> ResourceUnitFormSet:
+    """The member-unit formset: bound on POST; else the initial units plus some blank rows (?rows=N for more)."""
+    if request.method == "POST":
+        return ResourceUnitFormSet(request.POST, prefix="units")
+    try:
+        blank = min(max(int(request.GET.get("rows", BLANK_UNIT_ROWS)), 0), MAX_BLANK_UNIT_ROWS)
+    except (TypeError, ValueError):
+        blank = BLANK_UNIT_ROWS
+    initial = list(initial or [])
+    formset = ResourceUnitFormSet(prefix="units", initial=initial)
+    formset.extra = blank
+    return formset
+
+
+def _show_violations(form, formset, exc: services.ResourceInvalid) -> None:
+    """Put each rule violation on its field; unit-list violations on the formset."""
+    for field, message in exc.violations:
+        if field in form.fields:
+            form.add_error(field, message)
+        elif field and field.startswith("units"):
+            formset._non_form_errors = formset.non_form_errors() + [message]
+        else:
+            form.add_error(None, message)
+
+
+def _resource_form_page(request, *, template: str, form, formset, context: dict) -> HttpResponse:
+    return render(request, template, {"form": form, "formset": formset, **context})
+
+
+@login_required
+@require_http_methods(["GET"])
+def resource_list(request: HttpRequest) -> HttpResponse:
+    selectors.operator_for_user(user=request.user)
+    filter_form = ResourceFilterForm(request.GET or None)
+    resources = selectors.resource_list_for_user(user=request.user, **filter_form.filters())
+    page = Paginator(resources, RESOURCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registration/resource_list.html", {
+        "filter_form": filter_form, "page": page, "resources": page.object_list, "query": query.urlencode(),
+        "open_applications": selectors.resource_application_list_for_user(user=request.user, open_only=True)[:20],
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get_for_user(user=request.user, pk=pk)
+    rows = [(resource._meta.get_field(f).verbose_name, resource.display_value(f)) for f in ResourceInfo.INFO_FIELDS]
+    return render(request, "registration/resource_detail.html", {
+        "resource": resource, "rows": rows, "units": resource.units.all(),
+        "applications": selectors.resource_application_list_for_user(user=request.user, resource=resource),
+        "open_application": selectors.open_resource_application(resource=resource),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_new(request: HttpRequest) -> HttpResponse:
+    operator = selectors.operator_for_user(user=request.user)
+    form = ResourceForm(request.POST or None)
+    formset = _unit_formset(request)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            application = services.submit_new_resource_application(
+                operator=operator, actor=request.user, values=form.cleaned_data, units=formset.units(),
+                applicant_comment=form.cleaned_data.get("applicant_comment", ""))
+        except services.ResourceInvalid as exc:
+            _show_violations(form, formset, exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your resource application %(number)s was submitted.")
+                             % {"number": application.number})
+            return redirect("registration:resource_application_detail", pk=application.pk)
+    return _resource_form_page(request, template="registration/resource_form.html", form=form, formset=formset,
+                               context={"title": _("Register a new resource")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get_for_user(user=request.user, pk=pk)
+    if not resource.is_active:
+        messages.error(request, _("This resource has been deleted."))
+        return redirect("registration:resource_detail", pk=resource.pk)
+    form = ResourceForm(request.POST or None, initial=resource.info_values())
+    formset = _unit_formset(request, initial=[u.unit_values() for u in resource.units.all()])
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            application = services.submit_resource_change_application(
+                resource=resource, actor=request.user, values=form.cleaned_data, units=formset.units(),
+                applicant_comment=form.cleaned_data.get("applicant_comment", ""))
+        except services.ResourceInvalid as exc:
+            _show_violations(form, formset, exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your change application %(number)s was submitted.")
+                             % {"number": application.number})
+            return redirect("registration:resource_application_detail", pk=application.pk)
+    return _resource_form_page(request, template="registration/resource_form.html", form=form, formset=formset,
+                               context={"title": _("Apply for a change of the resource"), "resource": resource,
+                                        "open_application": selectors.open_resource_application(resource=resource)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get_for_user(user=request.user, pk=pk)
+    if not request.user.is_operator_admin:
+        raise PermissionDenied
+    form = ResourceDeletionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.submit_resource_deletion_application(
+                resource=resource, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your deletion application %(number)s was submitted.")
+                             % {"number": application.number})
+            return redirect("registration:resource_application_detail", pk=application.pk)
+    return render(request, "registration/resource_delete.html", {
+        "form": form, "resource": resource, "refusals": services.deletion_refusals(resource),
+        "open_application": selectors.open_resource_application(resource=resource),
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def resource_application_list(request: HttpRequest) -> HttpResponse:
+    selectors.operator_for_user(user=request.user)
+    applications = selectors.resource_application_list_for_user(user=request.user)
+    page = Paginator(applications, RESOURCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registration/resource_application_list.html",
+                  {"page": page, "applications": page.object_list})
+
+
+@login_required
+@require_http_methods(["GET"])
+def resource_application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.resource_application_get_for_user(user=request.user, pk=pk)
+    rows = [(application._meta.get_field(f).verbose_name, application.display_value(f))
+            for f in ResourceInfo.INFO_FIELDS]
+    return render(request, "registration/resource_application_detail.html", {
+        "application": application, "rows": rows, "units": application.units.all(),
+        "comparison": _comparison(application), "history": application.history(),
+        "can_act": application.is_applicant(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.resource_application_get_for_user(user=request.user, pk=pk)
+    if application.status != ReviewStatus.RETURNED or not application.is_applicant(request.user):
+        messages.error(request, _("Only a returned application can be corrected and resubmitted."))
+        return redirect("registration:resource_application_detail", pk=application.pk)
+    is_deletion = application.kind == ApplicationKind.DELETION
+    if is_deletion:
+        form = ResourceDeletionForm(request.POST or None, initial={"reason": application.applicant_comment})
+        formset = None
+    else:
+        form = ResourceForm(request.POST or None, initial={**application.info_values(),
+                                                           "applicant_comment": application.applicant_comment})
+        formset = _unit_formset(request, initial=[u.unit_values() for u in application.units.all()])
+    if request.method == "POST":
+        version_form = VersionForm(request.POST)
+        if form.is_valid() and (formset is None or formset.is_valid()) and version_form.is_valid():
+            if is_deletion:
+                values, units = {"applicant_comment": form.cleaned_data["reason"]}, None
+            else:
+                values, units = form.cleaned_data, formset.units()
+            try:
+                services.resubmit_resource_application(
+                    application=application, actor=request.user, values=values, units=units,
+                    expected_version=version_form.cleaned_data["version"])
+            except services.ResourceInvalid as exc:
+                _show_violations(form, formset, exc)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Application %(number)s was resubmitted.")
+                                 % {"number": application.number})
+                return redirect("registration:resource_application_detail", pk=application.pk)
+        elif not version_form.is_valid():
+            messages.error(request, _("The form was incomplete; reload the page and try again."))
+    return render(request, "registration/resource_application_resubmit.html", {
+        "form": form, "formset": formset, "application": application, "is_deletion": is_deletion,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.resource_application_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        version_form = VersionForm(request.POST)
+        if not version_form.is_valid():
+            messages.error(request, _("The form was incomplete; reload the page and try again."))
+            return redirect("registration:resource_application_detail", pk=application.pk)
+        try:
+            services.withdraw_resource_application(application=application, actor=request.user,
+                                                   expected_version=version_form.cleaned_data["version"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Application %(number)s was withdrawn.") % {"number": application.number})
+        return redirect("registration:resource_application_detail", pk=application.pk)
+    return render(request, "registration/application_withdraw.html", {
+        "application": application,
+        "cancel_url": reverse("registration:resource_application_detail", kwargs={"pk": application.pk}),
+    })
+
+
+# --- bulk registration by CSV and export -------------------------------------------------------------------------
+def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
+    return get_for_user_or_404(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
+                               field="operator_id", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_import(request: HttpRequest) -> HttpResponse:
+    operator = selectors.operator_for_user(user=request.user)
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = bulk_import.start(spec=csv_format.SPEC, uploaded=form.cleaned_data["file"],
+                                    user=request.user, operator_id=operator.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("registration:resource_import_job", pk=job.pk)
+    jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
+                         field="operator_id").select_related("created_by")[:10]
+    return render(request, "registration/csv_format.html", {
+        "form": form, "jobs": jobs, "headers": csv_format.HEADERS,
+        "max_mb": bulk_import.max_bytes() // (1024 * 1024), "background_rows": bulk_import.background_rows(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job_for_user(request, pk)
+    if request.method == "POST":
+        try:
+            job = bulk_import.confirm(job=job, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if job.status == ImportJob.Status.DONE:
+                messages.success(request, _("%(count)s application(s) were submitted from the file.")
+                                 % {"count": job.imported_count})
+        return redirect("registration:resource_import_job", pk=job.pk)
+    return render(request, "registration/resource_import_job.html", {
+        "job": job, "state": bulk_import.status(job), "errors": job.errors or [],
+        "applications": ResourceApplication.objects.filter(import_job=job).order_by("pk")[:50]
+        if job.status == ImportJob.Status.DONE else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def resource_import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(bulk_import.status(_import_job_for_user(request, pk)))
+
+
+@login_required
+@require_http_methods(["GET"])
+def resource_import_template(request: HttpRequest) -> HttpResponse:
+    selectors.operator_for_user(user=request.user)
+    return bulk_import.csv_response("resources_template.csv", csv_format.HEADERS, [])
+
+
+@login_required
+@require_http_methods(["GET"])
+def resource_export(request: HttpRequest) -> HttpResponse:
+    operator = selectors.operator_for_user(user=request.user)
+    rows = csv_format.export_rows(selectors.resources_for_export(user=request.user))
+    return bulk_import.csv_response(f"resources_{operator.code}.csv", csv_format.HEADERS, rows)

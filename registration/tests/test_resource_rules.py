@@ -4,14 +4,21 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from registration.rules import check_resource, is_fit_eligible
 
 from .resource_data import aggregate_values, resource_values, unit
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
 def fields(values, units=()):
-    return [field for field, _message in check_resource(values, list(units))]
+    return [(field or "").split(".")[0] for field, _message in check_resource(values, list(units))]
 
 
 def test_a_valid_stable_resource_has_no_violations():

@@ -1,0 +1,323 @@
+"""A generic bulk-registration engine for CSV files (一括登録), reusable by any app.
+
+An app describes its file with an `ImportSpec` subclass (the header row, a validator and an importer for the
+parsed rows, and the thin Celery task that runs a job by ID) and registers it with `register(spec)`, usually in
+its AppConfig.ready(). The engine does the rest, the same way for every kind of file:
+
+1. `start(spec=…, uploaded=…, user=…, operator_id=…)`: size limit, not binary, encoding (UTF-8 with or without
+   BOM, else Shift_JIS/CP932 as Excel saves it), the header row, the row count. A refused file raises
+   `ImportRejected` with a message; nothing is stored. Else an `ImportJob` keeps the decoded text and the rows
+   are validated: inline for small files, by the spec's Celery task for files over
+   `BULK_IMPORT_BACKGROUND_ROWS` rows (the page polls `status()` and shows a progress bar).
+2. Validation collects EVERY error, by row and column (`RowError`), and saves nothing: the job ends `valid` or
+   `invalid`, and the preview lists every error.
+3. `confirm(job=…, user=…)`: a valid job is imported all-or-nothing in one transaction (inline or in the
+   background); a refusal leaves nothing behind and the job `failed` with its message.
+
+The CSV helpers `csv_response()` and `safe_cell()` write files Excel opens (UTF-8 with BOM) with formula-leading
+cells escaped (CSV injection).
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit
+from .errors import DomainError
+from .models import ImportJob
+
+Status = ImportJob.Status
+
+
+def max_bytes() -> int:
+    return getattr(settings, "BULK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def max_rows() -> int:
+    return getattr(settings, "BULK_IMPORT_MAX_ROWS", 20_000)
+
+
+def background_rows() -> int:
+    """Files with more data rows than this are validated and imported by a Celery task."""
+    return getattr(settings, "BULK_IMPORT_BACKGROUND_ROWS", 300)
+
+
+PROGRESS_EVERY = 100  # rows between progress updates
+
+
+class ImportRejected(DomainError):
+    """The uploaded file cannot be read at all (size, binary, encoding, header, empty)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the line number in the file (the header is line 1)
+    column: str  # the header of the column, or "" for the row as a whole
+    message: str
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+
+
+Progress = Callable[[int], None]
+
+
+class ImportSpec:
+    """What one kind of CSV file is. Subclass, set the attributes and implement `validate` and `apply`."""
+
+    kind: str = ""  # a stable key, e.g. "registration.resources"
+    headers: Sequence[str] = ()  # the exact header row
+    task = None  # a Celery task taking the job id and calling `bulk_import.run(job_id)`
+    detail_url_name: str = ""  # the URL name of the job's page (kwargs: pk)
+
+    def validate(self, rows: list[Row], *, job: ImportJob, progress: Progress) -> list[RowError]:
+        """Every error of every row; saves nothing. Call `progress(n)` with the rows done so far."""
+        raise NotImplementedError
+
+    def apply(self, rows: list[Row], *, job: ImportJob, actor, progress: Progress) -> int:
+        """Import every row (called inside a transaction after a clean validation). Returns the count imported.
+        Raise DomainError to refuse: everything is rolled back."""
+        raise NotImplementedError
+
+    def template_rows(self) -> list[list[str]]:
+        """Rows of the downloadable template below the header (none by default)."""
+        return []
+
+
+_registry: dict[str, ImportSpec] = {}
+
+
+def register(spec: ImportSpec) -> ImportSpec:
+    _registry[spec.kind] = spec
+    return spec
+
+
+def spec_for(kind: str) -> ImportSpec:
+    return _registry[kind]
+
+
+# --- reading a file -------------------------------------------------------------------------------------------
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of `data` and the encoding found: UTF-8 (BOM or not) first, then CP932 (Shift_JIS as Excel
+    writes it, a superset of Shift_JIS). Raises ImportRejected for binary data or any other encoding."""
+    if b"\x00" in data:
+        raise ImportRejected(_("This is not a CSV text file (it contains binary data). Save it from Excel as "
+                               "\"CSV UTF-8\" or \"CSV\" and try again."))
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                return data.decode("cp932"), "cp932"
+            except UnicodeDecodeError:
+                pass
+    raise ImportRejected(_("The file could not be read as UTF-8 or Shift_JIS text. Save it from Excel as "
+                           "\"CSV UTF-8\" or \"CSV\" and try again."))
+
+
+def unescape_cell(value: str) -> str:
+    """Undo `safe_cell` (a quote before a formula-leading character) and trim spaces."""
+    value = value.strip()
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        value = value[1:]
+    return value
+
+
+def parse(text: str, headers: Sequence[str]) -> list[Row]:
+    """The data rows of `text` keyed by header. The first row must be `headers` exactly (spaces trimmed);
+    blank lines are skipped. Raises ImportRejected for an empty file, a wrong header or too many rows."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        while header is not None and not any(cell.strip() for cell in header):
+            header = next(reader, None)
+        if header is None:
+            raise ImportRejected(_("The file is empty."))
+        found = [cell.strip().lstrip("\ufeff") for cell in header]
+        while found and found[-1] == "":
+            found.pop()
+        if found != list(headers):
+            raise ImportRejected(
+                _("The header row does not match the template. Expected: %(expected)s. Found: %(found)s.")
+                % {"expected": ", ".join(headers), "found": ", ".join(found)[:500]}
+            )
+        rows: list[Row] = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= max_rows():
+                raise ImportRejected(_("The file has more than %(max)s rows; split it into smaller files.")
+                                     % {"max": f"{max_rows():,}"})
+            values = {h: unescape_cell(cells[i]) if i < len(cells) else "" for i, h in enumerate(headers)}
+            extra = [c for c in cells[len(headers):] if c.strip()]
+            if extra:
+                values["__extra__"] = "1"
+            rows.append(Row(line=reader.line_num, values=values))
+    except csv.Error as exc:
+        raise ImportRejected(_("The file is not valid CSV (line %(line)s): %(error)s")
+                             % {"line": reader.line_num, "error": exc}) from exc
+    if not rows:
+        raise ImportRejected(_("The file has a header row but no data rows."))
+    return rows
+
+
+# --- jobs -----------------------------------------------------------------------------------------------------
+def start(*, spec: ImportSpec, uploaded, user, operator_id: int) -> ImportJob:
+    """Check and store an uploaded file as a job, then validate it (inline or in the background)."""
+    if uploaded is None:
+        raise ImportRejected(_("Choose a CSV file."))
+    if uploaded.size > max_bytes():
+        raise ImportRejected(_("The file is larger than %(max)s MB; split it into smaller files.")
+                             % {"max": max_bytes() // (1024 * 1024)})
+    data = uploaded.read(max_bytes() + 1)
+    if len(data) > max_bytes():
+        raise ImportRejected(_("The file is larger than %(max)s MB; split it into smaller files.")
+                             % {"max": max_bytes() // (1024 * 1024)})
+    if not data.strip():
+        raise ImportRejected(_("The file is empty."))
+    text, encoding = decode(data)
+    rows = parse(text, spec.headers)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=spec.kind, operator_id=operator_id, created_by=user, file_name=(uploaded.name or "")[:255],
+            encoding=encoding, content=text, total_rows=len(rows), status=Status.VALIDATING,
+        )
+        audit.record(action="bulk_import.uploaded", actor=user, operator_id=operator_id, target=job,
+                     after={"kind": spec.kind, "file_name": job.file_name, "rows": len(rows), "encoding": encoding})
+        if len(rows) > background_rows():
+            transaction.on_commit(lambda: spec.task.delay(job.pk), robust=True)
+    if len(rows) <= background_rows():
+        run(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def confirm(*, job: ImportJob, user) -> ImportJob:
+    """Import a validated job all-or-nothing (inline for small files, else in the background)."""
+    spec = spec_for(job.kind)
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.operator_id != getattr(user, "operator_id", None):
+            raise DomainError(_("Only a user of the uploading operator may import this file."))
+        if locked.status != Status.VALID:
+            raise DomainError(_("Only a file without errors that has not been imported yet can be imported."))
+        locked.status = Status.IMPORTING
+        locked.processed_rows = 0
+        locked.save(update_fields=["status", "processed_rows", "updated_at"])
+        # Who confirmed: the job runs as the uploader, so the confirmer is recorded as the actor here.
+        audit.record(action="bulk_import.confirmed", actor=user, operator_id=locked.operator_id, target=locked)
+        if locked.total_rows > background_rows():
+            transaction.on_commit(lambda: spec.task.delay(locked.pk), robust=True)
+    if locked.total_rows <= background_rows():
+        run(locked.pk)
+    locked.refresh_from_db()
+    return locked
+
+
+def _progress_key(job_id: int) -> str:
+    return f"bulk_import:{job_id}:processed"
+
+
+def _progress_writer(job: ImportJob, *, in_transaction: bool) -> Progress:
+    """A callback recording progress every PROGRESS_EVERY rows: in the row itself while validating; in the
+    shared cache while importing (the import's own transaction is not visible to the page until it commits)."""
+    last = {"n": 0}
+
+    def progress(done: int) -> None:
+        if done - last["n"] < PROGRESS_EVERY and done < job.total_rows:
+            return
+        last["n"] = done
+        if in_transaction:
+            cache.set(_progress_key(job.pk), done, timeout=3600)
+        else:
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+
+    return progress
+
+
+def run(job_id: int) -> None:
+    """Validate (status validating) or import (status importing) one job. What the spec's task calls."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    spec = spec_for(job.kind)
+    rows = parse(job.content, spec.headers)
+    if job.status == Status.VALIDATING:
+        errors = spec.validate(rows, job=job, progress=_progress_writer(job, in_transaction=False))
+        job.errors = [asdict(e) for e in sorted(errors, key=lambda e: (e.row, e.column))]
+        job.status = Status.INVALID if errors else Status.VALID
+        job.processed_rows = job.total_rows
+        job.save(update_fields=["errors", "status", "processed_rows", "updated_at"])
+    elif job.status == Status.IMPORTING:
+        try:
+            with transaction.atomic():
+                errors = spec.validate(rows, job=job, progress=lambda n: None)
+                if errors:
+                    raise DomainError(_("The data changed since the file was checked; check it again."))
+                count = spec.apply(rows, job=job, actor=job.created_by,
+                                   progress=_progress_writer(job, in_transaction=True))
+                job.imported_count = count
+                job.status = Status.DONE
+                job.processed_rows = job.total_rows
+                job.finished_at = timezone.now()
+                job.save(update_fields=["imported_count", "status", "processed_rows", "finished_at", "updated_at"])
+                audit.record(action="bulk_import.imported", actor=job.created_by, operator_id=job.operator_id,
+                             target=job, after={"kind": job.kind, "imported": count})
+        except DomainError as exc:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=Status.FAILED, errors=[asdict(RowError(0, "", str(exc.message)))], finished_at=timezone.now())
+        finally:
+            cache.delete(_progress_key(job.pk))
+
+
+def status(job: ImportJob) -> dict:
+    """The job's state for the polling page (JSON-safe)."""
+    processed = job.processed_rows
+    if job.status == Status.IMPORTING:
+        processed = cache.get(_progress_key(job.pk), processed)
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "total_rows": job.total_rows,
+        "processed_rows": processed,
+        "error_count": len(job.errors or []),
+        "imported_count": job.imported_count,
+        "running": job.is_running,
+    }
+
+
+# --- writing CSV ----------------------------------------------------------------------------------------------
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell as text, a quote put before a formula-leading character so a spreadsheet never runs it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    """A CSV download in UTF-8 with BOM (Excel opens it as UTF-8), every cell made safe."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return response
