@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuctionsConfig(AppConfig):
     name = "auctions"
+    verbose_name = _("Auctions and expected capacity")
+
+    def ready(self) -> None:
+        from registration.services import register_deletion_guard
+
+        from .services import resource_deletion_refusal
+
+        register_deletion_guard(resource_deletion_refusal)

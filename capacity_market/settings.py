@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -190,6 +191,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Auction deadline reminders: every morning at 8:00 JST, for deadlines this many business days ahead.
+AUCTION_REMINDER_BUSINESS_DAYS = env.int("AUCTION_REMINDER_BUSINESS_DAYS", default=3)
+CELERY_BEAT_SCHEDULE["auctions-deadline-reminders"] = {
+    "task": "auctions.tasks.send_deadline_reminders",
+    "schedule": crontab(hour=8, minute=0),
+}
 
 # --- Cache ----------------------------------------------------------------------------------------------------
 # Shared by every web process (rate limits such as USE_APPLICATION_RATE_LIMIT must count across gunicorn

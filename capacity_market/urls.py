@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("registration/", include("registration.urls")),
+    path("auctions/", include("auctions.urls")),
     path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]

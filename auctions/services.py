@@ -1,0 +1,266 @@
+"""Auction services (writes): deadline reminders and expected-capacity applications and their decisions.
+
+Keyword-only, atomic and audited. Expected-capacity applications go through the review workflow of
+`capacity_market.review`; approval writes the `ExpectedCapacity` master record (the participation qualification,
+参加資格) in the same transaction.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from capacity_market import audit, review
+from capacity_market.errors import DomainError
+from capacity_market.review import OPEN_STATUSES, ApplicationKind
+from registration.choices import ResourceCategory
+from registration.models import Resource
+
+from . import phases
+from .models import (
+    DEADLINE_FIELDS,
+    Auction,
+    ExpectedCapacity,
+    ExpectedCapacityApplication,
+    SentReminder,
+    computed_expected_kw,
+    is_variable,
+)
+
+# Stable resources must be expected to supply at least this much (domain.md §1).
+STABLE_MIN_EXPECTED_KW = 1_000
+
+
+# --- deadline reminders -------------------------------------------------------------------------------------------
+def reminder_recipients():
+    """Active users of active operators (each e-mailed in their own language)."""
+    return (User.objects.filter(is_active=True, operator__isnull=False, operator__is_active=True)
+            .exclude(email="").order_by("pk"))
+
+
+def _render_reminder(*, auction: Auction, deadline: str, user) -> tuple[str, str]:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        at = timezone.localtime(getattr(auction, deadline), phases.JST)
+        context = {
+            "auction": auction,
+            "user": user,
+            "deadline_label": auction._meta.get_field(deadline).verbose_name,
+            "deadline_at": at,
+            "url": settings.SITE_URL.rstrip("/") + reverse("auctions:detail", kwargs={"pk": auction.pk}),
+        }
+        subject = render_to_string("auctions/email/reminder_subject.txt", context)
+        body = render_to_string("auctions/email/reminder_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def due_reminders(*, today: dt.date, business_days: int) -> list[tuple[Auction, str]]:
+    """(auction, deadline field) whose deadline is exactly `business_days` business days after `today` (JST).
+
+    A deadline on a closed day counts like the business day before it: it is due when the business days after
+    today up to its date are exactly N."""
+    first = phases.nth_business_day_after(today, business_days)
+    following = phases.nth_business_day_after(first, 1)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=phases.JST)
+    end = dt.datetime.combine(following, dt.time.min, tzinfo=phases.JST)
+    due = []
+    for name in DEADLINE_FIELDS:
+        for auction in Auction.objects.filter(**{f"{name}__gte": start, f"{name}__lt": end}).order_by("pk"):
+            due.append((auction, name))
+    return due
+
+
+def send_deadline_reminders(*, now: dt.datetime | None = None, business_days: int | None = None) -> int:
+    """E-mail every active operator user about each deadline exactly N business days ahead, once per deadline.
+
+    Returns the number of e-mails sent. A `SentReminder` row per (auction, deadline, instant) makes a second run
+    send nothing; the row and the e-mails are one transaction, so a failed send is retried by the next run."""
+    now = now or timezone.now()
+    n = settings.AUCTION_REMINDER_BUSINESS_DAYS if business_days is None else business_days
+    sent = 0
+    for auction, deadline in due_reminders(today=phases.jst_date(now), business_days=n):
+        try:
+            with transaction.atomic():
+                reminder, created = SentReminder.objects.get_or_create(
+                    auction=auction, deadline=deadline, deadline_at=getattr(auction, deadline))
+                if not created:
+                    continue
+                recipients = list(reminder_recipients())
+                with get_connection() as connection:
+                    for user in recipients:
+                        subject, body = _render_reminder(auction=auction, deadline=deadline, user=user)
+                        EmailMessage(subject, body, None, [user.email], connection=connection).send()
+                reminder.recipient_count = len(recipients)
+                reminder.save(update_fields=["recipient_count"])
+                audit.record(action="auctions.reminder_sent", actor=None, actor_label="celery", target=auction,
+                             after={"deadline": deadline, "deadline_at": getattr(auction, deadline),
+                                    "recipients": len(recipients)})
+                sent += len(recipients)
+        except IntegrityError:
+            continue  # another run took this reminder meanwhile
+    return sent
+
+
+# --- expected capacity (期待容量) ------------------------------------------------------------------------------------
+class ExpectedCapacityInvalid(DomainError):
+    pass
+
+
+def adjustment_working(*, auction: Auction, resource: Resource) -> tuple[int, Decimal] | None:
+    """For a variable resource: (expected kW, factor) computed from the auction's table; None for others.
+
+    Raises ExpectedCapacityInvalid when the table has no factor for the resource's type and area."""
+    if not is_variable(resource.category):
+        return None
+    factor = auction.adjustment_factor_for(generation_type=resource.generation_type, area=resource.area)
+    if factor is None:
+        raise ExpectedCapacityInvalid(
+            _("This auction has no adjustment factor for %(type)s in %(area)s yet; the expected capacity of this "
+              "variable resource cannot be computed. Contact OCCTO.")
+            % {"type": resource.get_generation_type_display(), "area": resource.get_area_display()}
+        )
+    return computed_expected_kw(resource.installed_kw, factor), factor
+
+
+def _proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | None) -> dict:
+    """The application's values: computed for variable resources (what was typed is ignored), checked otherwise."""
+    computed = adjustment_working(auction=auction, resource=resource)
+    if computed is not None:
+        kw, factor = computed
+        if kw < 1:
+            raise ExpectedCapacityInvalid(_("The computed expected capacity is 0 kW; this resource cannot take "
+                                            "part in this auction."))
+        return {"expected_kw": kw, "adjustment_factor": factor, "installed_kw": resource.installed_kw}
+    if expected_kw is None:
+        raise ExpectedCapacityInvalid(_("Enter the expected capacity in kW."))
+    if expected_kw < 1:
+        raise ExpectedCapacityInvalid(_("The expected capacity must be at least 1 kW."))
+    if expected_kw > resource.installed_kw:
+        raise ExpectedCapacityInvalid(
+            _("The expected capacity (%(kw)s kW) cannot exceed the installed capacity (%(installed)s kW).")
+            % {"kw": f"{expected_kw:,}", "installed": f"{resource.installed_kw:,}"}
+        )
+    if resource.category == ResourceCategory.STABLE and expected_kw < STABLE_MIN_EXPECTED_KW:
+        raise ExpectedCapacityInvalid(_("A stable resource needs an expected capacity of at least 1,000 kW."))
+    return {"expected_kw": expected_kw, "adjustment_factor": None, "installed_kw": resource.installed_kw}
+
+
+def _assert_accepting(auction: Auction) -> None:
+    state = phases.phase_state(auction)
+    if not state.expected_capacity_by_clock:
+        raise DomainError(_("Expected capacity for this auction is accepted only during its registration window, "
+                            "until the expected-capacity deadline. Nothing was changed."))
+    if not state.service_open:
+        raise DomainError(_("The system is outside its service hours (business days 9:00–18:00 JST). Nothing was "
+                            "changed."))
+
+
+def _one_open_guard() -> DomainError:
+    return DomainError(_("This resource already has an open expected-capacity application for this auction. "
+                         "Withdraw it or wait for its decision before applying again."))
+
+
+def submit_expected_capacity_application(*, auction: Auction, resource: Resource, actor,
+                                         expected_kw: int | None = None,
+                                         applicant_comment: str = "") -> ExpectedCapacityApplication:
+    """Apply for the expected capacity of an approved resource in an auction (new, or a change once approved).
+
+    Only during the auction's registration window (until its expected-capacity deadline) and the service window;
+    for variable resources the value is computed from the adjustment-factor table."""
+    if actor is None or getattr(actor, "operator_id", None) != resource.operator_id:
+        raise review.NotAllowed(_("Only the users of the resource's operator may apply."))
+    if not resource.is_active:
+        raise DomainError(_("This resource has been deleted."))
+    _assert_accepting(auction)
+    try:
+        with transaction.atomic():
+            locked = Resource.objects.select_for_update().get(pk=resource.pk)
+            values = _proposed_values(auction=auction, resource=locked, expected_kw=expected_kw)
+            current = ExpectedCapacity.objects.filter(resource=locked, auction=auction).first()
+            kind = ApplicationKind.CHANGE if current is not None else ApplicationKind.NEW
+            if current is not None and current.expected_kw == values["expected_kw"] \
+                    and current.adjustment_factor == values["adjustment_factor"]:
+                raise DomainError(_("This is already the approved expected capacity; there is nothing to apply "
+                                    "for."))
+            application = ExpectedCapacityApplication.objects.create(
+                kind=kind, operator_id=locked.operator_id, auction=auction, resource=locked,
+                applicant_comment=applicant_comment, **values,
+            )
+            review.submit(application=application, actor=actor, expected_version=application.version)
+    except IntegrityError as exc:
+        raise _one_open_guard() from exc
+    return application
+
+
+def resubmit_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
+                                           expected_kw: int | None, applicant_comment: str = "",
+                                           expected_version: int | None) -> ExpectedCapacityApplication:
+    """Correct and resubmit a returned application (the value is recomputed for variable resources)."""
+    _assert_accepting(application.auction)
+
+    def apply(locked: ExpectedCapacityApplication) -> None:
+        resource = Resource.objects.get(pk=locked.resource_id)
+        for name, value in _proposed_values(auction=locked.auction, resource=resource,
+                                            expected_kw=expected_kw).items():
+            setattr(locked, name, value)
+        locked.applicant_comment = applicant_comment
+        locked.save()
+
+    return review.submit(application=application, actor=actor, expected_version=expected_version, effect=apply)
+
+
+def withdraw_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
+                                           expected_version: int | None) -> ExpectedCapacityApplication:
+    return review.withdraw(application=application, actor=actor, expected_version=expected_version)
+
+
+def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) -> None:
+    resource = Resource.objects.select_for_update().get(pk=application.resource_id)
+    if not resource.is_active:
+        raise DomainError(_("This resource has been deleted; the expected capacity cannot be approved."))
+    if application.expected_kw > resource.installed_kw:
+        raise DomainError(_("The resource's installed capacity is now below this expected capacity; return the "
+                            "application for correction."))
+    current = ExpectedCapacity.objects.select_for_update().filter(
+        resource=resource, auction_id=application.auction_id).first()
+    before = None
+    values = {"expected_kw": application.expected_kw, "installed_kw": application.installed_kw,
+              "adjustment_factor": application.adjustment_factor, "application": application,
+              "approved_at": timezone.now()}
+    if current is None:
+        current = ExpectedCapacity.objects.create(resource=resource, auction_id=application.auction_id, **values)
+    else:
+        before = {"expected_kw": current.expected_kw, "adjustment_factor": current.adjustment_factor}
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.save()
+    audit.record(action="auctions.expected_capacity_approved", actor=actor, operator_id=resource.operator_id,
+                 target=current, before=before,
+                 after={"expected_kw": current.expected_kw, "adjustment_factor": current.adjustment_factor,
+                        "auction": application.auction_id, "resource": resource.pk})
+
+
+def approve_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
+                                          expected_version: int | None,
+                                          comment: str = "") -> ExpectedCapacityApplication:
+    """Approve: write the resource's expected capacity for the auction (its qualification) in the same transaction."""
+    return review.approve(application=application, actor=actor, comment=comment, expected_version=expected_version,
+                          effect=lambda locked: _apply_expected_capacity(locked, actor))
+
+
+# --- the deletion guard registered with registration --------------------------------------------------------------
+def resource_deletion_refusal(resource: Resource):
+    """A resource with expected capacity (approved or applied for) cannot be deleted."""
+    if ExpectedCapacity.objects.filter(resource=resource).exists():
+        return _("This resource has an approved expected capacity (participation qualification) for an auction "
+                 "and cannot be deleted.")
+    if ExpectedCapacityApplication.objects.filter(resource=resource, status__in=OPEN_STATUSES).exists():
+        return _("This resource has an open expected-capacity application; withdraw it before deleting the "
+                 "resource.")
+    return None

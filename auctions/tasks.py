@@ -1,0 +1,11 @@
+"""Thin Celery tasks of auctions."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_deadline_reminders() -> int:
+    """Beat task: e-mail operator users about each deadline AUCTION_REMINDER_BUSINESS_DAYS business days ahead."""
+    return services.send_deadline_reminders()

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "auctions"
+urlpatterns = [
+    path("", views.auction_list, name="list"),
+    path("<int:pk>/", views.auction_detail, name="detail"),
+    path("<int:pk>/expected-capacity/", views.expected_capacity, name="expected_capacity"),
+    path("<int:pk>/expected-capacity/<int:resource_pk>/", views.expected_capacity_apply,
+         name="expected_capacity_apply"),
+    path("<int:pk>/qualified/", views.qualified, name="qualified"),
+    path("<int:pk>/qualification-notice/", views.qualification_notice, name="qualification_notice"),
+    path("expected-capacity/applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("expected-capacity/applications/<int:pk>/withdraw/", views.application_withdraw,
+         name="application_withdraw"),
+    path("expected-capacity/applications/<int:pk>/resubmit/", views.application_resubmit,
+         name="application_resubmit"),
+]

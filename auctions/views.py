@@ -1,0 +1,190 @@
+"""Operator pages: auctions and their schedule; expected capacity, qualification and the qualification notice.
+
+Thin: reads through selectors (scoped to the user's operator), writes through services; DomainError → message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from capacity_market.errors import DomainError
+from capacity_market.review import ReviewStatus
+from registration import selectors as registration_selectors
+
+from . import phases, selectors, services
+from .forms import ExpectedCapacityForm, VersionForm
+from .models import is_variable
+
+
+def _operator(request: HttpRequest):
+    """The operator of an operator user; 404 for anyone else (OCCTO staff use the admin)."""
+    return registration_selectors.operator_for_user(user=request.user)
+
+
+@login_required
+@require_http_methods(["GET"])
+def auction_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    service_open = phases.service_window_open(now)
+    rows = [(auction, phases.phase_state(auction, now, service_open=service_open))
+            for auction in selectors.auction_list()]
+    return render(request, "auctions/auction_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET"])
+def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    auction = selectors.auction_get(pk=pk)
+    return render(request, "auctions/auction_detail.html", {
+        "auction": auction,
+        "state": auction.phase_state(),
+        "is_operator": request.user.operator_id is not None,
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def expected_capacity(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per auction: the operator's resources with their expected-capacity status, and the applications."""
+    _operator(request)
+    auction = selectors.auction_get(pk=pk)
+    return render(request, "auctions/expected_capacity.html", {
+        "auction": auction,
+        "state": auction.phase_state(),
+        "resources": selectors.resources_with_status(user=request.user, auction=auction),
+        "applications": selectors.applications_for_user(user=request.user, auction=auction)[:200],
+    })
+
+
+def _working(auction, resource):
+    """(kW, factor) for variable resources, None for others; a missing factor becomes the error message."""
+    try:
+        return services.adjustment_working(auction=auction, resource=resource), ""
+    except DomainError as exc:
+        return None, exc.message
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> HttpResponse:
+    _operator(request)
+    auction = selectors.auction_get(pk=pk)
+    resource = selectors.resource_get_for_user(user=request.user, pk=resource_pk)
+    computed, working_error = _working(auction, resource)
+    variable = is_variable(resource.category)
+    form = ExpectedCapacityForm(request.POST or None, computed=variable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.submit_expected_capacity_application(
+                auction=auction, resource=resource, actor=request.user,
+                expected_kw=form.cleaned_data.get("expected_kw"),
+                applicant_comment=form.cleaned_data["applicant_comment"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your expected-capacity application %(number)s was submitted.")
+                             % {"number": application.number})
+            return redirect("auctions:application_detail", pk=application.pk)
+    return render(request, "auctions/expected_capacity_form.html", {
+        "auction": auction, "resource": resource, "form": form, "variable": variable,
+        "computed": computed, "working_error": working_error, "state": auction.phase_state(),
+        "history": selectors.applications_for_user(user=request.user, auction=auction, resource=resource)[:50],
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_user(user=request.user, pk=pk)
+    return render(request, "auctions/application_detail.html", {
+        "application": application,
+        "history": application.history(),
+        "comparison": [(label, current, proposed, current != proposed)
+                       for label, current, proposed in application.comparison_rows()],
+        "can_act": application.is_applicant(request.user),
+        "version_form": VersionForm(initial={"version": application.version}),
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_user(user=request.user, pk=pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete; nothing was changed."))
+    else:
+        try:
+            services.withdraw_expected_capacity_application(application=application, actor=request.user,
+                                                            expected_version=form.cleaned_data["version"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The application was withdrawn."))
+    return redirect("auctions:application_detail", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_user(user=request.user, pk=pk)
+    if application.status != ReviewStatus.RETURNED or not application.is_applicant(request.user):
+        messages.error(request, _("Only a returned application can be corrected and resubmitted."))
+        return redirect("auctions:application_detail", pk=application.pk)
+    auction, resource = application.auction, application.resource
+    variable = is_variable(resource.category)
+    computed, working_error = _working(auction, resource)
+    if request.method == "POST":
+        form = ExpectedCapacityForm(request.POST, computed=variable)
+        version_form = VersionForm(request.POST)
+        if form.is_valid() and version_form.is_valid():
+            try:
+                services.resubmit_expected_capacity_application(
+                    application=application, actor=request.user,
+                    expected_kw=form.cleaned_data.get("expected_kw"),
+                    applicant_comment=form.cleaned_data["applicant_comment"],
+                    expected_version=version_form.cleaned_data["version"],
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The application was resubmitted."))
+                return redirect("auctions:application_detail", pk=application.pk)
+    else:
+        form = ExpectedCapacityForm(computed=variable, initial={"expected_kw": application.expected_kw,
+                                                                "applicant_comment": application.applicant_comment})
+    return render(request, "auctions/expected_capacity_form.html", {
+        "auction": auction, "resource": resource, "form": form, "variable": variable, "computed": computed,
+        "working_error": working_error, "state": auction.phase_state(), "application": application,
+        "version": application.version, "history": [],
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def qualified(request: HttpRequest, pk: int) -> HttpResponse:
+    _operator(request)
+    auction = selectors.auction_get(pk=pk)
+    return render(request, "auctions/qualified.html", {
+        "auction": auction, "rows": selectors.qualified_for_user(user=request.user, auction=auction),
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def qualification_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """参加資格通知: a printable page in Japanese listing the operator's qualified resources for the auction."""
+    operator = _operator(request)
+    auction = selectors.auction_get(pk=pk)
+    rows = list(selectors.qualified_for_user(user=request.user, auction=auction))
+    if not rows:
+        raise Http404(_("Not found."))
+    return render(request, "auctions/qualification_notice.html", {
+        "auction": auction, "operator": operator, "rows": rows,
+        "total_kw": sum(row.expected_kw for row in rows), "issued_at": timezone.now(),
+    })
