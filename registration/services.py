@@ -379,11 +379,13 @@ def _lock_resource_for_application(resource: Resource) -> Resource:
     return locked
 
 
-def _save_units(application: ResourceApplication, units: UnitValues) -> None:
-    application.units.all().delete()
-    ResourceApplicationUnit.objects.bulk_create(
-        [ResourceApplicationUnit(application=application, **u) for u in _unit_values(units)]
-    )
+def _save_units(application: ResourceApplication, units: UnitValues, *, fresh: bool = False) -> None:
+    if not fresh:
+        application.units.all().delete()
+    if units:
+        ResourceApplicationUnit.objects.bulk_create(
+            [ResourceApplicationUnit(application=application, **u) for u in _unit_values(units)]
+        )
 
 
 def _create_new_application(*, operator: Operator, actor, values: Mapping, units: UnitValues,
@@ -392,7 +394,7 @@ def _create_new_application(*, operator: Operator, actor, values: Mapping, units
         kind=ApplicationKind.NEW, operator=operator, applicant_comment=applicant_comment,
         import_job=import_job, **_resource_values(values),
     )
-    _save_units(application, units)
+    _save_units(application, units, fresh=True)
     review.submit(application=application, actor=actor, expected_version=application.version)
     return application
 
@@ -428,7 +430,7 @@ def _create_change_application(*, resource: Resource, actor, values: Mapping, un
         applicant_comment=applicant_comment, import_job=import_job,
         **{**locked.info_values(), **_resource_values(values)},
     )
-    _save_units(application, units)
+    _save_units(application, units, fresh=True)
     review.submit(application=application, actor=actor, expected_version=application.version)
     return application
 

@@ -485,7 +485,7 @@ def resource_import(request: HttpRequest) -> HttpResponse:
             return redirect("registration:resource_import_job", pk=job.pk)
     jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
                          field="operator_id").select_related("created_by")[:10]
-    return render(request, "registration/csv_format.html", {
+    return render(request, "registration/resource_import.html", {
         "form": form, "jobs": jobs, "headers": csv_format.HEADERS,
         "max_mb": bulk_import.max_bytes() // (1024 * 1024), "background_rows": bulk_import.background_rows(),
     })
