@@ -1,4 +1,5 @@
-"""Demo operators, their admin and users, and pending applications, all made through the real services."""
+"""Demo operators, their admin and users, resources of every category, and pending applications, all made through
+the real services."""
 
 from accounts import services as account_services
 from accounts.models import User
@@ -88,4 +89,57 @@ def seed(*, stdout) -> list[tuple[str, str]]:
             application=application, actor=reviewer, expected_version=application.version,
             comment="登記簿上の本店所在地と一致しません。登記事項証明書の記載どおりに修正してください。",
         )
+    for key, operator in operators.items():
+        _ensure_resources(operator, key=key, reviewer=reviewer)
     return logins
+
+
+# --- resources: one of every category per demo operator, approved by the demo reviewer --------------------------
+DEMO_AREAS = {"tohoku": ("tohoku", 2, "東北"), "kyushu": ("kyushu", 9, "九州")}
+
+
+def _code(area_no: int, n: int) -> str:
+    return f"{area_no:02d}{n:020d}"
+
+
+def _ensure_resources(operator: Operator, *, key: str, reviewer: User) -> None:
+    import datetime
+
+    if operator.resources.exists():
+        return
+    area, area_no, label = DEMO_AREAS[key]
+    user = User.objects.get(login_id=f"{key}-user1")
+    common = {"area": area, "owner_name": "", "fit_status": "none", "support_end_date": None,
+              "continuous_output_hours": None, "can_adjust_output": True}
+    solar_units = [{"grid_code": _code(area_no, 101 + i), "area": area, "generation_type": "solar",
+                    "installed_kw": 400} for i in range(3)]
+    dr_units = [{"grid_code": _code(area_no, 201 + i), "area": area, "generation_type": "dr",
+                 "installed_kw": kw} for i, kw in enumerate((800, 700))]
+    resources = [
+        ({"grid_code": _code(area_no, 1), "name": f"{label}デモLNG火力1号機", "category": "stable",
+          "generation_type": "lng", "installed_kw": 500_000, "commissioning_date": datetime.date(1998, 7, 1)}, []),
+        ({"grid_code": _code(area_no, 2), "name": f"{label}デモ蓄電所", "category": "stable",
+          "generation_type": "battery", "installed_kw": 20_000, "continuous_output_hours": 4,
+          "commissioning_date": datetime.date(2024, 4, 1)}, []),
+        ({"grid_code": _code(area_no, 3), "name": f"{label}デモ風力発電所", "category": "variable",
+          "generation_type": "wind", "installed_kw": 30_000, "can_adjust_output": False,
+          "fit_status": "fit", "support_end_date": datetime.date(2027, 3, 31),
+          "commissioning_date": datetime.date(2007, 4, 1)}, []),
+        ({"grid_code": _code(area_no, 4), "name": f"{label}デモ太陽光アグリゲート", "category": "variable_aggregate",
+          "generation_type": "solar", "installed_kw": 1_200, "can_adjust_output": False,
+          "commissioning_date": datetime.date(2019, 10, 1)}, solar_units),
+        ({"grid_code": _code(area_no, 5), "name": f"{label}デモDRアグリゲート", "category": "dispatch",
+          "generation_type": "dr", "installed_kw": 1_500, "commissioning_date": datetime.date(2022, 4, 1)},
+         dr_units),
+    ]
+    for values, units in resources:
+        application = services.submit_new_resource_application(
+            operator=operator, actor=user, values=common | values, units=units)
+        services.approve_resource_application(application=application, actor=reviewer,
+                                              expected_version=application.version, comment="デモ: 承認")
+    # Pending work for the reviewer: a new resource application waiting for review.
+    services.submit_new_resource_application(
+        operator=operator, actor=user, values=common | {
+            "grid_code": _code(area_no, 6), "name": f"{label}デモ揚水発電所", "category": "stable",
+            "generation_type": "pumped_storage", "installed_kw": 300_000, "continuous_output_hours": 6,
+            "commissioning_date": datetime.date(1985, 3, 1)})
