@@ -111,11 +111,11 @@ class Auction(models.Model):
         return [(name, str(self._meta.get_field(name).verbose_name), getattr(self, name))
                 for name, _equal in PHASE_FIELDS]
 
-    def phase_state(self, now: dt.datetime | None = None):
+    def phase_state(self, now: dt.datetime | None = None, *, service_open: bool | None = None):
         """Which windows are open at `now` and what is due next (see `auctions.phases.PhaseState`)."""
         from .phases import phase_state
 
-        return phase_state(self, now)
+        return phase_state(self, now, service_open=service_open)
 
     def deduction_coefficient_for(self, commissioning_date: dt.date) -> Decimal:
         """The transitional-deduction coefficient k of a plant commissioned on that date (1 when none applies).

@@ -5,6 +5,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.db.models import Max
 
 from auctions import services
 from auctions.models import AdjustmentFactor, Auction, FixedSupplyItem
@@ -12,7 +13,6 @@ from conftest import JST
 from registration.models import Resource
 
 _codes = itertools.count(1)
-_years = itertools.count(2031)
 
 
 def jst(*args) -> dt.datetime:
@@ -44,8 +44,9 @@ def auction_values(**overrides) -> dict:
 
 
 def make_auction(**overrides) -> Auction:
-    if "delivery_fiscal_year" not in overrides and "kind" not in overrides:
-        overrides["delivery_fiscal_year"] = next(_years)
+    if "delivery_fiscal_year" not in overrides:
+        latest = Auction.objects.filter(kind=overrides.get("kind", "main")).aggregate(year=Max("delivery_fiscal_year"))
+        overrides["delivery_fiscal_year"] = max(latest["year"] or 0, 2030) + 1
     auction = Auction(**auction_values(**overrides))
     auction.full_clean()
     auction.save()
