@@ -22,6 +22,7 @@ from capacity_market.errors import DomainError
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from registration.choices import ResourceCategory
 from registration.models import Resource
+from registration.rules import is_fit_eligible
 
 from . import phases
 from .models import (
@@ -130,6 +131,11 @@ def adjustment_working(*, auction: Auction, resource: Resource) -> tuple[int, De
 
 def _proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | None) -> dict:
     """The application's values: computed for variable resources (what was typed is ignored), checked otherwise."""
+    if not is_fit_eligible(resource, auction.delivery_fiscal_year):
+        raise ExpectedCapacityInvalid(
+            _("FIT resources (and FIP resources supported into the delivery year) cannot take part unless their "
+              "support ends before fiscal year %(year)s begins.") % {"year": auction.delivery_fiscal_year}
+        )
     computed = adjustment_working(auction=auction, resource=resource)
     if computed is not None:
         kw, factor = computed

@@ -1,5 +1,6 @@
 """Expected-capacity applications: the rules, the review, the qualification and the deletion guard."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -172,3 +173,17 @@ def test_a_resource_with_expected_capacity_cannot_be_deleted(auction, resource_a
 
 def test_a_resource_without_expected_capacity_has_no_refusal_from_auctions(auction, resource_a):
     assert services.resource_deletion_refusal(resource_a) is None
+
+
+@pytest.mark.parametrize(("fit_status", "end", "allowed"), [
+    ("fit", datetime.date(2030, 3, 31), True), ("fit", datetime.date(2030, 4, 1), False), ("fit", None, False),
+    ("fip", datetime.date(2031, 3, 31), False), ("none", None, True)])
+def test_fit_resources_take_part_only_when_support_ends_before_the_delivery_year(auction, operator_a, user_a,
+                                                                                 fit_status, end, allowed):
+    resource = make_resource(operator_a, category="variable", generation_type="wind", area="tohoku",
+                             installed_kw=4_000, fit_status=fit_status, support_end_date=end)
+    if allowed:
+        assert apply(auction, resource, user_a).expected_kw == 2_000
+    else:
+        with pytest.raises(DomainError, match="FIT"):
+            apply(auction, resource, user_a)
