@@ -34,10 +34,11 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import AdminIdIssuance, TermsVersion
 from capacity_market import audit, review
-from capacity_market.models import ServiceCalendarException
+from capacity_market.models import ImportJob, ServiceCalendarException
 from conftest import OPEN_INSTANT
 from notices.models import NoticeDispatch
 from registration import services as registration_services
+from registration.tests.resource_data import resource_values
 from tests import factories
 
 PERSONAS = ("anonymous", "admin_a", "user_a", "admin_b", "user_b", "reviewer", "occto_admin")
@@ -97,6 +98,22 @@ class World:
             created_by=occto_admin)
         self.audit_entry = audit.record(action="matrix.probe", actor=occto_admin, operator_id=self.operator_a.pk,
                                         target=self.operator_a)
+        # A resource of A, a returned change application of it, and a CSV import of A with errors.
+        new_resource = registration_services.submit_new_resource_application(
+            operator=self.operator_a, actor=admin_a, values=resource_values(name="東北テスト火力"))
+        registration_services.approve_resource_application(application=new_resource, actor=reviewer,
+                                                           expected_version=new_resource.version)
+        new_resource.refresh_from_db()
+        self.resource_a = new_resource.resource
+        resource_change = registration_services.submit_resource_change_application(
+            resource=self.resource_a, actor=admin_a, values={**self.resource_a.info_values(), "name": "改名"})
+        self.resource_application_a = review.send_back(
+            application=resource_change, actor=reviewer, comment="名称をご確認ください。",
+            expected_version=resource_change.version)
+        self.import_job_a = ImportJob.objects.create(
+            kind="registration.resources", operator_id=self.operator_a.pk, created_by=admin_a, file_name="a.csv",
+            status=ImportJob.Status.INVALID, total_rows=1, processed_rows=1,
+            errors=[{"row": 2, "column": "系統コード", "message": "x"}])
         self.group = Group.objects.get(name="occto_reviewer")
         self.email_address = EmailAddress.objects.create(user=self.people["user_a"], email="user-a@example.jp",
                                                          verified=True, primary=True)
@@ -151,6 +168,14 @@ KWARGS = {
     "registration:application_detail": _pk("application_a"),
     "registration:application_resubmit": _pk("application_a"),
     "registration:application_withdraw": _pk("application_a"),
+    "registration:resource_detail": _pk("resource_a"),
+    "registration:resource_change": _pk("resource_a"),
+    "registration:resource_delete": _pk("resource_a"),
+    "registration:resource_application_detail": _pk("resource_application_a"),
+    "registration:resource_application_resubmit": _pk("resource_application_a"),
+    "registration:resource_application_withdraw": _pk("resource_application_a"),
+    "registration:resource_import_job": _pk("import_job_a"),
+    "registration:resource_import_status": _pk("import_job_a"),
     "notices:detail": _pk("notice_a"),
     "admin:view_on_site": lambda w: {"content_type_id": str(_content_type_id(w.notice_a)),
                                      "object_id": str(w.notice_a.pk)},
@@ -167,6 +192,8 @@ ADMIN_OBJECTS = {
     "accounts/termsversion": "terms",
     "registration/operatorapplication": "application_a",
     "registration/operator": "operator_a",
+    "registration/resource": "resource_a",
+    "registration/resourceapplication": "resource_application_a",
     "notices/notice": "notice_a",
     "notices/noticedispatch": "dispatch",
 }
@@ -238,6 +265,8 @@ USER_PAGE = "→accounts:user_detail"
 APPLICATION_PAGE = "→registration:application_detail"
 PASSWORD_CHANGE = "→accounts:password_change"  # the admin's own form would skip the audit entry
 CHANGE = "→admin:*_change"  # the admin's change page of the same object
+RESOURCE_APP_PAGE = "→registration:resource_application_detail"
+IMPORT_JOB_PAGE = "→registration:resource_import_job"
 
 # One row per URL pattern (its name, or its route when it has none); one cell per persona of PERSONAS.
 # A cell is the answer to both GET and an empty POST, or a (GET, POST) pair when they differ.
@@ -364,6 +393,33 @@ MATRIX = {
     "admin:registration_operatorapplication_changelist":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
     "admin:registration_operatorapplication_delete":                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
     "admin:registration_operatorapplication_history":                    (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    # --- resources (issue #3) ---
+    "registration:resource_list":                                        (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "registration:resource_new":                                         (LOGIN       , 200                    , 200                    , 200         , 200         , 404         , 404),
+    "registration:resource_detail":                                      (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "registration:resource_change":                                      (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
+    "registration:resource_delete":                                      (LOGIN       , 200                    , 403                    , 404         , 404         , 404         , 404),
+    "registration:resource_application_list":                            (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "registration:resource_application_detail":                          (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "registration:resource_application_resubmit":                        (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
+    "registration:resource_application_withdraw":                        (LOGIN       , (200, RESOURCE_APP_PAGE), (200, RESOURCE_APP_PAGE), 404        , 404         , 404         , 404),
+    "registration:resource_import":                                      (LOGIN       , 200                    , 200                    , 200         , 200         , 404         , 404),
+    "registration:resource_import_template":                             (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "registration:resource_import_job":                                  (LOGIN       , (200, IMPORT_JOB_PAGE) , (200, IMPORT_JOB_PAGE) , 404         , 404         , 404         , 404),
+    "registration:resource_import_status":                               (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "registration:resource_export":                                      (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "admin/registration/resource/<path:object_id>/":                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin/registration/resourceapplication/<path:object_id>/":          (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin:registration_resource_add":                                   (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:registration_resource_change":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, 403)),
+    "admin:registration_resource_changelist":                            (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:registration_resource_delete":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:registration_resource_history":                               (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:registration_resourceapplication_add":                        (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:registration_resourceapplication_change":                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:registration_resourceapplication_changelist":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:registration_resourceapplication_delete":                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:registration_resourceapplication_history":                    (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
     "admin:view_on_site":                                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 404         , 404),
 }
 
