@@ -1,9 +1,11 @@
 """OCCTO screens for operator information: the operator-application review queue and read-only operators."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market.admin import OcctoAdminPermissions
+from capacity_market.errors import DomainError
 from capacity_market.review_admin import ReviewQueueAdmin
 
 from . import services
@@ -70,8 +72,28 @@ class ResourceApplicationAdmin(ReviewQueueAdmin):
     list_display = ("application_label", "status_badge", "kind", "applicant", "grid_code", "name", "category",
                     "installed_kw", "submitted_at")
 
+    actions = ("start_review_selected", "approve_selected")
+
     def get_list_filter(self, request):
         return (*super().get_list_filter(request), "category", "area")
+
+    @admin.action(description=_("Approve the selected applications (e.g. a CSV import)"))
+    def approve_selected(self, request, queryset):
+        """Approve each selected application through the same service as the decision form, one by one (each in
+        its own transaction, at the version shown); refusals are listed and change nothing."""
+        approved, refused = 0, []
+        for application in queryset.select_related("resource"):
+            try:
+                services.approve_resource_application(application=application, actor=request.user,
+                                                      expected_version=application.version)
+                approved += 1
+            except DomainError as exc:
+                refused.append(f"{self.application_label(application)}: {exc.message}")
+        if approved:
+            self.message_user(request, gettext("%(count)d application(s) approved.") % {"count": approved},
+                              messages.SUCCESS)
+        for text in refused[:50]:
+            self.message_user(request, text, messages.ERROR)
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:
         rows = super().detail_rows(obj)

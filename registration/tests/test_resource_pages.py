@@ -272,3 +272,15 @@ def test_the_review_queue_and_resource_admin_run_constant_queries(client_for, re
 def test_operator_users_never_reach_the_resource_admin(client_for, admin_a):
     response = client_for(admin_a).get(reverse("admin:registration_resource_changelist"))
     assert response.status_code in (302, 403, 404)
+
+
+def test_the_reviewer_approves_selected_applications_in_one_action(client_for, reviewer, user_a, operator_a):
+    applications = [services.submit_new_resource_application(operator=operator_a, actor=user_a,
+                                                             values=resource_values()) for _ in range(3)]
+    withdrawn = applications[2]
+    services.withdraw_resource_application(application=withdrawn, actor=user_a, expected_version=withdrawn.version)
+    response = client_for(reviewer).post(reverse("admin:registration_resourceapplication_changelist"), {
+        "action": "approve_selected", "_selected_action": [a.pk for a in applications]}, follow=True)
+    assert response.status_code == 200
+    assert Resource.objects.count() == 2
+    assert ResourceApplication.objects.get(pk=withdrawn.pk).status == ReviewStatus.WITHDRAWN
