@@ -18,6 +18,7 @@ The CSV helpers `csv_response()` and `safe_cell()` write files Excel opens (UTF-
 cells escaped (CSV injection).
 """
 
+import abc
 import codecs
 import csv
 import io
@@ -74,7 +75,7 @@ class Row:
 Progress = Callable[[int], None]
 
 
-class ImportSpec:
+class ImportSpec(abc.ABC):
     """What one kind of CSV file is. Subclass, set the attributes and implement `validate` and `apply`."""
 
     kind: str = ""  # a stable key, e.g. "registration.resources"
@@ -82,14 +83,14 @@ class ImportSpec:
     task = None  # a Celery task taking the job id and calling `bulk_import.run(job_id)`
     detail_url_name: str = ""  # the URL name of the job's page (kwargs: pk)
 
+    @abc.abstractmethod
     def validate(self, rows: list[Row], *, job: ImportJob, progress: Progress) -> list[RowError]:
         """Every error of every row; saves nothing. Call `progress(n)` with the rows done so far."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def apply(self, rows: list[Row], *, job: ImportJob, actor, progress: Progress) -> int:
         """Import every row (called inside a transaction after a clean validation). Returns the count imported.
         Raise DomainError to refuse: everything is rolled back."""
-        raise NotImplementedError
 
     def template_rows(self) -> list[list[str]]:
         """Rows of the downloadable template below the header (none by default)."""
