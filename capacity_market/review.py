@@ -95,9 +95,16 @@ class ReviewedApplication(models.Model):
 
     # Whether applicant-side moves (submit, withdraw) are bound to the service window.
     service_window_applies = True
+    # The application number (申請番号) shown to applicants and reviewers is "<prefix>-<6-digit id>".
+    number_prefix = "AP"
 
     class Meta:
         abstract = True
+
+    @property
+    def number(self) -> str:
+        """The application number (申請番号) shown to applicants and reviewers."""
+        return f"{self.number_prefix}-{self.pk:06d}" if self.pk else f"{self.number_prefix}-"
 
     # --- pure rules ---------------------------------------------------------------------------------------
     def can_transition_to(self, target: str) -> bool:

@@ -184,12 +184,6 @@ class DeletionApplicationForm(forms.Form):
     )
 
 
-class VersionForm(forms.Form):
-    """Carries the version the user saw, so a stale action is refused (optimistic locking)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-
-
 # --- resources (電源等情報) ------------------------------------------------------------------------------------
 def clean_grid_code(value: str) -> str:
     """Full-width digits and spaces/hyphens typed by hand are normalised; the format rule is in `rules`."""

@@ -143,10 +143,7 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}: {self.name}"
 
-    @property
-    def number(self) -> str:
-        """The application number shown to applicants and reviewers (申請番号)."""
-        return f"OA-{self.pk:06d}" if self.pk else "OA-"
+    number_prefix = "OA"
 
     # --- review-workflow hooks -------------------------------------------------------------------------------
     def is_applicant(self, user) -> bool:
@@ -368,10 +365,7 @@ class ResourceApplication(ResourceInfo, ReviewedApplication):
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}: {self.grid_code} {self.name}"
 
-    @property
-    def number(self) -> str:
-        """The application number (申請番号)."""
-        return f"RA-{self.pk:06d}" if self.pk else "RA-"
+    number_prefix = "RA"
 
     def is_applicant(self, user) -> bool:
         """Any user of the resource's operator; a deletion only its admin."""

@@ -22,6 +22,7 @@ from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
 from capacity_market.request_context import client_ip
 from capacity_market.review import ApplicationKind, ReviewStatus
+from capacity_market.review_views import VersionForm, withdraw_view
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
 from . import resource_import as csv_format
@@ -36,7 +37,6 @@ from .forms import (
     ResourceForm,
     ResourceUnitFormSet,
     UseApplicationForm,
-    VersionForm,
 )
 from .models import OperatorInfo, ResourceApplication, ResourceInfo
 
@@ -226,20 +226,8 @@ def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_user(user=request.user, pk=pk)
-    if request.method == "POST":
-        version_form = VersionForm(request.POST)
-        if not version_form.is_valid():
-            messages.error(request, _("The form was incomplete; reload the page and try again."))
-            return redirect("registration:application_detail", pk=application.pk)
-        try:
-            services.withdraw_application(application=application, actor=request.user,
-                                          expected_version=version_form.cleaned_data["version"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Application %(number)s was withdrawn.") % {"number": application.number})
-        return redirect("registration:application_detail", pk=application.pk)
-    return render(request, "registration/application_withdraw.html", {"application": application})
+    return withdraw_view(request, application=application, withdraw=services.withdraw_application,
+                         detail_url=reverse("registration:application_detail", kwargs={"pk": application.pk}))
 
 
 # --- resources (電源等情報管理機能 / 電源等情報審査管理機能) -------------------------------------------------------
@@ -445,23 +433,10 @@ def resource_application_resubmit(request: HttpRequest, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def resource_application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.resource_application_get_for_user(user=request.user, pk=pk)
-    if request.method == "POST":
-        version_form = VersionForm(request.POST)
-        if not version_form.is_valid():
-            messages.error(request, _("The form was incomplete; reload the page and try again."))
-            return redirect("registration:resource_application_detail", pk=application.pk)
-        try:
-            services.withdraw_resource_application(application=application, actor=request.user,
-                                                   expected_version=version_form.cleaned_data["version"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Application %(number)s was withdrawn.") % {"number": application.number})
-        return redirect("registration:resource_application_detail", pk=application.pk)
-    return render(request, "registration/application_withdraw.html", {
-        "application": application,
-        "cancel_url": reverse("registration:resource_application_detail", kwargs={"pk": application.pk}),
-    })
+    return withdraw_view(
+        request, application=application, withdraw=services.withdraw_resource_application,
+        detail_url=reverse("registration:resource_application_detail", kwargs={"pk": application.pk}),
+    )
 
 
 # --- bulk registration by CSV and export -------------------------------------------------------------------------
