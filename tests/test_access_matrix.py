@@ -33,6 +33,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import AdminIdIssuance, TermsVersion
+from auctions import services as auction_services
+from auctions.models import Auction, ExpectedCapacity, SentReminder
+from auctions.tests.conftest import auction_values
 from capacity_market import audit, review
 from capacity_market.models import ImportJob, ServiceCalendarException
 from conftest import OPEN_INSTANT
@@ -114,6 +117,26 @@ class World:
             kind="registration.resources", operator_id=self.operator_a.pk, created_by=admin_a, file_name="a.csv",
             status=ImportJob.Status.INVALID, total_rows=1, processed_rows=1,
             errors=[{"row": 2, "column": "系統コード", "message": "x"}])
+        # An auction in its registration window; a second resource of A qualified for it (approved expected
+        # capacity) with a returned change application; a sent reminder (issue #3, auctions).
+        self.auction = Auction.objects.create(**auction_values())
+        ec_resource = registration_services.submit_new_resource_application(
+            operator=self.operator_a, actor=admin_a, values=resource_values(name="東北テスト火力2号機"))
+        registration_services.approve_resource_application(application=ec_resource, actor=reviewer,
+                                                           expected_version=ec_resource.version)
+        ec_resource.refresh_from_db()
+        self.ec_resource_a = ec_resource.resource
+        first = auction_services.submit_expected_capacity_application(
+            auction=self.auction, resource=self.ec_resource_a, actor=admin_a, expected_kw=120_000)
+        auction_services.approve_expected_capacity_application(application=first, actor=reviewer,
+                                                               expected_version=first.version)
+        self.expected_capacity_a = ExpectedCapacity.objects.get(resource=self.ec_resource_a, auction=self.auction)
+        change = auction_services.submit_expected_capacity_application(
+            auction=self.auction, resource=self.ec_resource_a, actor=admin_a, expected_kw=110_000)
+        self.ec_application_a = review.send_back(application=change, actor=reviewer, comment="根拠をご確認ください。",
+                                                 expected_version=change.version)
+        self.sent_reminder = SentReminder.objects.create(auction=self.auction, deadline="bid_closes_at",
+                                                         deadline_at=self.auction.bid_closes_at, recipient_count=3)
         self.group = Group.objects.get(name="occto_reviewer")
         self.email_address = EmailAddress.objects.create(user=self.people["user_a"], email="user-a@example.jp",
                                                          verified=True, primary=True)
@@ -176,6 +199,14 @@ KWARGS = {
     "registration:resource_application_withdraw": _pk("resource_application_a"),
     "registration:resource_import_job": _pk("import_job_a"),
     "registration:resource_import_status": _pk("import_job_a"),
+    "auctions:detail": _pk("auction"),
+    "auctions:expected_capacity": _pk("auction"),
+    "auctions:expected_capacity_apply": lambda w: {"pk": w.auction.pk, "resource_pk": w.ec_resource_a.pk},
+    "auctions:qualified": _pk("auction"),
+    "auctions:qualification_notice": _pk("auction"),
+    "auctions:application_detail": _pk("ec_application_a"),
+    "auctions:application_withdraw": _pk("ec_application_a"),
+    "auctions:application_resubmit": _pk("ec_application_a"),
     "notices:detail": _pk("notice_a"),
     "admin:view_on_site": lambda w: {"content_type_id": str(_content_type_id(w.notice_a)),
                                      "object_id": str(w.notice_a.pk)},
@@ -194,6 +225,10 @@ ADMIN_OBJECTS = {
     "registration/operator": "operator_a",
     "registration/resource": "resource_a",
     "registration/resourceapplication": "resource_application_a",
+    "auctions/auction": "auction",
+    "auctions/expectedcapacity": "expected_capacity_a",
+    "auctions/expectedcapacityapplication": "ec_application_a",
+    "auctions/sentreminder": "sent_reminder",
     "notices/notice": "notice_a",
     "notices/noticedispatch": "dispatch",
 }
@@ -267,6 +302,7 @@ PASSWORD_CHANGE = "→accounts:password_change"  # the admin's own form would sk
 CHANGE = "→admin:*_change"  # the admin's change page of the same object
 RESOURCE_APP_PAGE = "→registration:resource_application_detail"
 IMPORT_JOB_PAGE = "→registration:resource_import_job"
+EC_APP_PAGE = "→auctions:application_detail"
 
 # One row per URL pattern (its name, or its route when it has none); one cell per persona of PERSONAS.
 # A cell is the answer to both GET and an empty POST, or a (GET, POST) pair when they differ.
@@ -420,6 +456,40 @@ MATRIX = {
     "admin:registration_resourceapplication_changelist":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
     "admin:registration_resourceapplication_delete":                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
     "admin:registration_resourceapplication_history":                    (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    # --- auctions and expected capacity (issue #3) ---
+    "auctions:list":                                                     (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (200, 405)  , (200, 405)),
+    "auctions:detail":                                                   (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (200, 405)  , (200, 405)),
+    "auctions:expected_capacity":                                        (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "auctions:expected_capacity_apply":                                  (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
+    "auctions:qualified":                                                (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "auctions:qualification_notice":                                     (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "auctions:application_detail":                                       (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "auctions:application_withdraw":                                     (LOGIN       , (405, EC_APP_PAGE)     , (405, EC_APP_PAGE)     , (405, 404)  , (405, 404)  , (405, 404)  , (405, 404)),
+    "auctions:application_resubmit":                                     (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
+    "admin/auctions/auction/<path:object_id>/":                          (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin/auctions/expectedcapacity/<path:object_id>/":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin/auctions/expectedcapacityapplication/<path:object_id>/":      (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin/auctions/sentreminder/<path:object_id>/":                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin:auctions_auction_add":                                        (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 200),
+    "admin:auctions_auction_change":                                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , 200),
+    "admin:auctions_auction_changelist":                                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_auction_delete":                                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_auction_history":                                    (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_expectedcapacity_add":                               (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_expectedcapacity_change":                            (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, 403)),
+    "admin:auctions_expectedcapacity_changelist":                        (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_expectedcapacity_delete":                            (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_expectedcapacity_history":                           (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_expectedcapacityapplication_add":                    (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_expectedcapacityapplication_change":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_expectedcapacityapplication_changelist":             (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_expectedcapacityapplication_delete":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_expectedcapacityapplication_history":                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_sentreminder_add":                                   (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_sentreminder_change":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, 403)),
+    "admin:auctions_sentreminder_changelist":                            (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_sentreminder_delete":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_sentreminder_history":                               (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
     "admin:view_on_site":                                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 404         , 404),
 }
 
