@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication
+from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
 from registration.choices import VARIABLE_CATEGORIES, Area, GenerationType
 
 UPPER_PRICE_FACTOR = Decimal("1.5")
@@ -100,6 +100,11 @@ class Auction(models.Model):
             return None
         value = Decimal(self.net_cone) * UPPER_PRICE_FACTOR
         return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+    @property
+    def code(self) -> str:
+        """A short key naming the auction in CSV files, e.g. "main-2030" (kind and delivery year are unique)."""
+        return f"{self.kind}-{self.delivery_fiscal_year}"
 
     @property
     def delivery_period(self) -> tuple[dt.date, dt.date]:
@@ -297,6 +302,10 @@ class ExpectedCapacityApplication(ExpectedCapacityInfo, ReviewedApplication):
     resource = models.ForeignKey("registration.Resource", on_delete=models.PROTECT,
                                  related_name="expected_capacity_applications", verbose_name=_("resource"))
     applicant_comment = models.TextField(_("applicant's note"), max_length=1000, blank=True)
+    import_job = models.ForeignKey(
+        "capacity_market.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("CSV import"),
+    )
 
     class Meta:
         verbose_name = _("expected-capacity application")
@@ -319,6 +328,12 @@ class ExpectedCapacityApplication(ExpectedCapacityInfo, ReviewedApplication):
     @property
     def number(self) -> str:
         return f"EC-{self.pk:06d}" if self.pk else "EC-"
+
+    def notice_recipients(self) -> list[tuple[str, str]]:
+        """The submitter; no receipt per application of a CSV import (the import page is the receipt)."""
+        if self.import_job_id is not None and self.status == ReviewStatus.SUBMITTED:
+            return []
+        return super().notice_recipients()
 
     def comparison_rows(self) -> list[tuple[str, Any, Any]]:
         if self.kind != ApplicationKind.CHANGE:

@@ -129,7 +129,7 @@ def adjustment_working(*, auction: Auction, resource: Resource) -> tuple[int, De
     return computed_expected_kw(resource.installed_kw, factor), factor
 
 
-def _proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | None) -> dict:
+def proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | None) -> dict:
     """The application's values: computed for variable resources (what was typed is ignored), checked otherwise."""
     if not is_fit_eligible(resource, auction.delivery_fiscal_year):
         raise ExpectedCapacityInvalid(
@@ -173,8 +173,8 @@ def _one_open_guard() -> DomainError:
 
 
 def submit_expected_capacity_application(*, auction: Auction, resource: Resource, actor,
-                                         expected_kw: int | None = None,
-                                         applicant_comment: str = "") -> ExpectedCapacityApplication:
+                                         expected_kw: int | None = None, applicant_comment: str = "",
+                                         import_job=None) -> ExpectedCapacityApplication:
     """Apply for the expected capacity of an approved resource in an auction (new, or a change once approved).
 
     Only during the auction's registration window (until its expected-capacity deadline) and the service window;
@@ -187,7 +187,7 @@ def submit_expected_capacity_application(*, auction: Auction, resource: Resource
     try:
         with transaction.atomic():
             locked = Resource.objects.select_for_update().get(pk=resource.pk)
-            values = _proposed_values(auction=auction, resource=locked, expected_kw=expected_kw)
+            values = proposed_values(auction=auction, resource=locked, expected_kw=expected_kw)
             current = ExpectedCapacity.objects.filter(resource=locked, auction=auction).first()
             kind = ApplicationKind.CHANGE if current is not None else ApplicationKind.NEW
             if current is not None and current.expected_kw == values["expected_kw"] \
@@ -196,12 +196,24 @@ def submit_expected_capacity_application(*, auction: Auction, resource: Resource
                                     "for."))
             application = ExpectedCapacityApplication.objects.create(
                 kind=kind, operator_id=locked.operator_id, auction=auction, resource=locked,
-                applicant_comment=applicant_comment, **values,
+                applicant_comment=applicant_comment, import_job=import_job, **values,
             )
             review.submit(application=application, actor=actor, expected_version=application.version)
     except IntegrityError as exc:
         raise _one_open_guard() from exc
     return application
+
+
+def import_expected_capacity_applications(*, actor, items, import_job, progress=lambda n: None) -> int:
+    """Submit one application per (auction, resource, expected kW or None, note) of a validated CSV file, all in
+    the caller's transaction (a refusal of any row rolls back the whole file). Returns how many were submitted."""
+    count = 0
+    for index, (auction, resource, expected_kw, note) in enumerate(items, start=1):
+        submit_expected_capacity_application(auction=auction, resource=resource, actor=actor,
+                                             expected_kw=expected_kw, applicant_comment=note, import_job=import_job)
+        count += 1
+        progress(index)
+    return count
 
 
 def resubmit_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
@@ -212,7 +224,7 @@ def resubmit_expected_capacity_application(*, application: ExpectedCapacityAppli
 
     def apply(locked: ExpectedCapacityApplication) -> None:
         resource = Resource.objects.get(pk=locked.resource_id)
-        for name, value in _proposed_values(auction=locked.auction, resource=resource,
+        for name, value in proposed_values(auction=locked.auction, resource=resource,
                                             expected_kw=expected_kw).items():
             setattr(locked, name, value)
         locked.applicant_comment = applicant_comment

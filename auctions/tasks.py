@@ -9,3 +9,11 @@ from . import services
 def send_deadline_reminders() -> int:
     """Beat task: e-mail operator users about each deadline AUCTION_REMINDER_BUSINESS_DAYS business days ahead."""
     return services.send_deadline_reminders()
+
+
+@shared_task
+def run_import_job(job_id: int) -> None:
+    """Validate or import one expected-capacity CSV job in the background (capacity_market.bulk_import)."""
+    from capacity_market import bulk_import
+
+    bulk_import.run(job_id)

@@ -5,19 +5,24 @@ Thin: reads through selectors (scoped to the user's operator), writes through se
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from capacity_market import bulk_import
 from capacity_market.errors import DomainError
+from capacity_market.models import ImportJob
 from capacity_market.review import ReviewStatus
+from capacity_market.scoping import get_for_user_or_404, scope_to_user
 from registration import selectors as registration_selectors
+from registration.forms import CsvUploadForm
 
+from . import expected_capacity_import as csv_format
 from . import phases, selectors, services
 from .forms import ExpectedCapacityForm, VersionForm
-from .models import is_variable
+from .models import ExpectedCapacityApplication, is_variable
 
 
 def _operator(request: HttpRequest):
@@ -188,3 +193,68 @@ def qualification_notice(request: HttpRequest, pk: int) -> HttpResponse:
         "auction": auction, "operator": operator, "rows": rows,
         "total_kw": sum(row.expected_kw for row in rows), "issued_at": timezone.now(),
     })
+
+
+# --- bulk registration by CSV ------------------------------------------------------------------------------------
+def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
+    return get_for_user_or_404(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
+                               field="operator_id", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expected_capacity_import(request: HttpRequest, pk: int) -> HttpResponse:
+    operator = _operator(request)
+    auction = selectors.auction_get(pk=pk)
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = bulk_import.start(spec=csv_format.SPEC, uploaded=form.cleaned_data["file"], user=request.user,
+                                    operator_id=operator.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("auctions:import_job", pk=job.pk)
+    jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
+                         field="operator_id").select_related("created_by").order_by("-created_at", "-pk")[:10]
+    return render(request, "auctions/import.html", {
+        "auction": auction, "form": form, "jobs": jobs, "headers": csv_format.HEADERS,
+        "max_mb": bulk_import.max_bytes() // (1024 * 1024), "background_rows": bulk_import.background_rows(),
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def expected_capacity_import_template(request: HttpRequest, pk: int) -> HttpResponse:
+    _operator(request)
+    auction = selectors.auction_get(pk=pk)
+    resources = selectors.resources_with_status(user=request.user, auction=auction)
+    rows = csv_format.SPEC.template_rows_for(auction=auction, resources=resources)
+    return bulk_import.csv_response(f"expected_capacity_{auction.code}.csv", csv_format.HEADERS, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job_for_user(request, pk)
+    if request.method == "POST":
+        try:
+            job = bulk_import.confirm(job=job, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if job.status == ImportJob.Status.DONE:
+                messages.success(request, _("%(count)s application(s) were submitted from the file.")
+                                 % {"count": job.imported_count})
+        return redirect("auctions:import_job", pk=job.pk)
+    return render(request, "auctions/import_job.html", {
+        "job": job, "state": bulk_import.status(job), "errors": job.errors or [],
+        "applications": ExpectedCapacityApplication.objects.filter(import_job=job)
+        .select_related("resource", "auction").order_by("pk")[:50] if job.status == ImportJob.Status.DONE else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(bulk_import.status(_import_job_for_user(request, pk)))

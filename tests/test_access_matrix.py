@@ -135,6 +135,10 @@ class World:
             auction=self.auction, resource=self.ec_resource_a, actor=admin_a, expected_kw=110_000)
         self.ec_application_a = review.send_back(application=change, actor=reviewer, comment="根拠をご確認ください。",
                                                  expected_version=change.version)
+        self.ec_import_job_a = ImportJob.objects.create(
+            kind="auctions.expected_capacity", operator_id=self.operator_a.pk, created_by=admin_a,
+            file_name="ec.csv", status=ImportJob.Status.INVALID, total_rows=1, processed_rows=1,
+            errors=[{"row": 2, "column": "系統コード", "message": "x"}])
         self.sent_reminder = SentReminder.objects.create(auction=self.auction, deadline="bid_closes_at",
                                                          deadline_at=self.auction.bid_closes_at, recipient_count=3)
         self.group = Group.objects.get(name="occto_reviewer")
@@ -207,6 +211,10 @@ KWARGS = {
     "auctions:application_detail": _pk("ec_application_a"),
     "auctions:application_withdraw": _pk("ec_application_a"),
     "auctions:application_resubmit": _pk("ec_application_a"),
+    "auctions:import": _pk("auction"),
+    "auctions:import_template": _pk("auction"),
+    "auctions:import_job": _pk("ec_import_job_a"),
+    "auctions:import_status": _pk("ec_import_job_a"),
     "notices:detail": _pk("notice_a"),
     "admin:view_on_site": lambda w: {"content_type_id": str(_content_type_id(w.notice_a)),
                                      "object_id": str(w.notice_a.pk)},
@@ -303,6 +311,7 @@ CHANGE = "→admin:*_change"  # the admin's change page of the same object
 RESOURCE_APP_PAGE = "→registration:resource_application_detail"
 IMPORT_JOB_PAGE = "→registration:resource_import_job"
 EC_APP_PAGE = "→auctions:application_detail"
+EC_IMPORT_PAGE = "→auctions:import_job"
 
 # One row per URL pattern (its name, or its route when it has none); one cell per persona of PERSONAS.
 # A cell is the answer to both GET and an empty POST, or a (GET, POST) pair when they differ.
@@ -466,6 +475,10 @@ MATRIX = {
     "auctions:application_detail":                                       (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
     "auctions:application_withdraw":                                     (LOGIN       , (405, EC_APP_PAGE)     , (405, EC_APP_PAGE)     , (405, 404)  , (405, 404)  , (405, 404)  , (405, 404)),
     "auctions:application_resubmit":                                     (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
+    "auctions:import":                                                   (LOGIN       , 200                    , 200                    , 200         , 200         , 404         , 404),
+    "auctions:import_template":                                          (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "auctions:import_job":                                               (LOGIN       , (200, EC_IMPORT_PAGE)  , (200, EC_IMPORT_PAGE)  , 404         , 404         , 404         , 404),
+    "auctions:import_status":                                            (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
     "admin/auctions/auction/<path:object_id>/":                          (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
     "admin/auctions/expectedcapacity/<path:object_id>/":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
     "admin/auctions/expectedcapacityapplication/<path:object_id>/":      (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),

@@ -1,0 +1,126 @@
+"""Bulk registration of expected capacity by CSV through the generic import engine."""
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from auctions.expected_capacity_import import HEADERS
+from auctions.models import ExpectedCapacityApplication
+from capacity_market.models import ImportJob
+
+from .conftest import make_resource
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_file(rows, *, encoding="cp932", name="expected.csv") -> SimpleUploadedFile:
+    lines = [",".join(HEADERS)] + [",".join(str(c) for c in row) for row in rows]
+    return SimpleUploadedFile(name, ("\r\n".join(lines) + "\r\n").encode(encoding), content_type="text/csv")
+
+
+def upload(client, auction, file):
+    return client.post(reverse("auctions:import", kwargs={"pk": auction.pk}), {"file": file})
+
+
+def job():
+    return ImportJob.objects.get(kind="auctions.expected_capacity")
+
+
+def test_a_shift_jis_file_is_checked_then_imported_as_applications_all_at_once(client_for, user_a, auction,
+                                                                               resource_a, solar_a):
+    client = client_for(user_a)
+    mail.outbox.clear()
+    response = upload(client, auction, csv_file([
+        [auction.code, resource_a.grid_code, "みらい火力1号機", "140000", "定格ベース"],
+        [auction.code, solar_a.grid_code, "みらい太陽光", "", ""],
+    ]))
+    imported = job()
+    assert response["Location"] == reverse("auctions:import_job", kwargs={"pk": imported.pk})
+    assert (imported.status, imported.encoding) == ("valid", "cp932")
+    assert not ExpectedCapacityApplication.objects.exists()
+    client.post(reverse("auctions:import_job", kwargs={"pk": imported.pk}))
+    applications = {a.resource_id: a for a in ExpectedCapacityApplication.objects.all()}
+    assert applications[resource_a.pk].expected_kw == 140_000
+    assert applications[solar_a.pk].expected_kw == 1_013 and applications[solar_a.pk].import_job == imported
+    assert job().status == "done" and job().imported_count == 2
+    assert mail.outbox == []  # no receipt per application of a file
+
+
+def test_every_bad_row_is_listed_and_nothing_is_saved(client_for, user_a, operator_b, auction, resource_a):
+    other = make_resource(operator_b)
+    rows = [[auction.code, resource_a.grid_code, "", "999999", ""] for _ in range(1)]  # over installed
+    rows += [[auction.code, other.grid_code, "", "1000", ""] for _ in range(49)]  # another operator's resource
+    upload(client_for(user_a), auction, csv_file(rows))
+    imported = job()
+    assert imported.status == "invalid" and len(imported.errors) == 50
+    page = client_for(user_a).get(reverse("auctions:import_job", kwargs={"pk": imported.pk})).content.decode()
+    assert page.count('class="import-error"') == 50
+    assert not ExpectedCapacityApplication.objects.exists()
+
+
+def test_a_typed_value_for_a_variable_resource_must_be_the_computed_one(client_for, user_a, auction, solar_a):
+    upload(client_for(user_a), auction, csv_file([[auction.code, solar_a.grid_code, "", "4000", ""]]))
+    [error] = job().errors
+    assert error["column"] == "期待容量(kW)" and "4,321 kW × 0.2345 = 1,013 kW" in error["message"]
+
+
+def test_unknown_auctions_duplicates_and_bad_numbers_are_errors_by_column(client_for, user_a, auction, resource_a):
+    upload(client_for(user_a), auction, csv_file([
+        ["main-1999", resource_a.grid_code, "", "1000", ""],
+        [auction.code, resource_a.grid_code, "", "abc", ""],
+        [auction.code, resource_a.grid_code, "", "2000", ""],
+        [auction.code, resource_a.grid_code, "", "3000", ""],
+        [auction.code, "", "", "3000", ""],
+    ]))
+    columns = [(e["row"], e["column"]) for e in job().errors]
+    assert columns == [(2, "オークション"), (3, "期待容量(kW)"), (5, "系統コード"), (6, "系統コード")]
+
+
+def test_a_large_file_is_processed_in_the_background(client_for, user_a, operator_a, auction, settings,
+                                                     django_capture_on_commit_callbacks):
+    settings.BULK_IMPORT_BACKGROUND_ROWS = 5
+    resources = [make_resource(operator_a) for _ in range(8)]
+    client = client_for(user_a)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        upload(client, auction, csv_file([[auction.code, r.grid_code, r.name, "100000", ""] for r in resources],
+                                         encoding="utf-8-sig"))
+    imported = job()
+    assert imported.status == "validating"  # left to the Celery task
+    page = client.get(reverse("auctions:import_job", kwargs={"pk": imported.pk})).content.decode()
+    assert "<progress" in page
+    for callback in queued:
+        callback()
+    imported.refresh_from_db()
+    assert imported.status == "valid" and imported.total_rows == 8
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("auctions:import_job", kwargs={"pk": imported.pk}))
+    assert ExpectedCapacityApplication.objects.count() == 8
+    status = client.get(reverse("auctions:import_status", kwargs={"pk": imported.pk})).json()
+    assert status["status"] == "done" and status["processed_rows"] == 8
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01binary", "違うヘッダ,x\r\n1,2\r\n".encode("cp932"),
+                                     ",".join(HEADERS).encode()])
+def test_a_malformed_file_gets_a_message_and_never_a_500(client_for, user_a, auction, content):
+    response = upload(client_for(user_a), auction, SimpleUploadedFile("x.csv", content))
+    assert response.status_code == 200
+    assert not ImportJob.objects.exists()
+
+
+def test_the_template_lists_the_operators_resources_with_computed_values(client_for, user_a, auction, resource_a,
+                                                                         solar_a):
+    response = client_for(user_a).get(reverse("auctions:import_template", kwargs={"pk": auction.pk}))
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff" + ",".join(HEADERS))
+    assert f"{auction.code},{solar_a.grid_code},みらい太陽光,1013," in text
+    assert f"{auction.code},{resource_a.grid_code},みらい火力1号機,," in text
+
+
+def test_another_operator_cannot_see_or_confirm_the_job(client_for, user_a, user_b, auction, resource_a):
+    upload(client_for(user_a), auction, csv_file([[auction.code, resource_a.grid_code, "", "1000", ""]]))
+    client = client_for(user_b)
+    assert client.get(reverse("auctions:import_job", kwargs={"pk": job().pk})).status_code == 404
+    assert client.post(reverse("auctions:import_job", kwargs={"pk": job().pk})).status_code == 404
+    assert client.get(reverse("auctions:import_status", kwargs={"pk": job().pk})).status_code == 404
+    assert not ExpectedCapacityApplication.objects.exists()
