@@ -104,7 +104,7 @@ def test_a_variable_resource_form_shows_the_working_and_has_no_kw_field(client_f
     client = client_for(user_a)
     target = url("expected_capacity_apply", pk=auction.pk, resource_pk=solar_a.pk)
     page = client.get(target).content.decode()
-    assert "4321 kW × 0.2345 = 1013 kW" in page
+    assert "4,321 kW × 0.2345 = 1,013 kW" in page
     assert 'name="expected_kw"' not in page
     client.post(target, {"expected_kw": "4000"})
     assert ExpectedCapacityApplication.objects.get().expected_kw == 1_013
