@@ -265,3 +265,25 @@ def factories_decimal(value):
 def test_an_operator_with_no_users_is_not_an_issue_for_the_pages(client_for, auction):
     lonely = factories.OperatorUserFactory()
     assert client_for(lonely).get(url("expected_capacity", pk=auction.pk)).status_code == 200
+
+
+def test_the_auction_admin_lists_run_the_same_queries_at_1_and_50_rows(client_for, occto_admin, user_a, reviewer,
+                                                                        operator_a):
+    from auctions.models import SentReminder
+
+    client = client_for(occto_admin)
+    lists = ["/admin/auctions/auction/", "/admin/auctions/expectedcapacityapplication/",
+             "/admin/auctions/expectedcapacity/", "/admin/auctions/sentreminder/"]
+
+    def add_rows(n):
+        for _ in range(n):
+            auction = make_auction()
+            SentReminder.objects.create(auction=auction, deadline="bid_closes_at", deadline_at=auction.bid_closes_at)
+            resource = make_resource(operator_a)
+            approve(apply(auction, resource, user_a, 100_000), reviewer)
+            apply(auction, resource, user_a, 90_000)
+
+    add_rows(1)
+    one = {target: _count_queries(client, target) for target in lists}
+    add_rows(49)
+    assert {target: _count_queries(client, target) for target in lists} == one
