@@ -18,9 +18,3 @@ class ExpectedCapacityForm(forms.Form):
         super().__init__(*args, **kwargs)
         if computed:
             del self.fields["expected_kw"]
-
-
-class VersionForm(forms.Form):
-    """Carries the version the user saw, so a stale action is refused (optimistic locking)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_KW)

@@ -295,6 +295,8 @@ class ExpectedCapacityInfo(models.Model):
 class ExpectedCapacityApplication(ExpectedCapacityInfo, ReviewedApplication):
     """An application for a resource's expected capacity in one auction: new or change (no deletion)."""
 
+    number_prefix = "EC"
+
     operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT,
                                  related_name="expected_capacity_applications", verbose_name=_("operator"))
     auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="expected_capacity_applications",
@@ -325,9 +327,6 @@ class ExpectedCapacityApplication(ExpectedCapacityInfo, ReviewedApplication):
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}: {self.resource_id} {self.expected_kw:,} kW"
 
-    @property
-    def number(self) -> str:
-        return f"EC-{self.pk:06d}" if self.pk else "EC-"
 
     def notice_recipients(self) -> list[tuple[str, str]]:
         """The submitter; no receipt per application of a CSV import (the import page is the receipt)."""

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,13 +16,14 @@ from capacity_market import bulk_import
 from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
 from capacity_market.review import ReviewStatus
+from capacity_market.review_views import VersionForm, withdraw_view
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 from registration import selectors as registration_selectors
 from registration.forms import CsvUploadForm
 
 from . import expected_capacity_import as csv_format
 from . import phases, selectors, services
-from .forms import ExpectedCapacityForm, VersionForm
+from .forms import ExpectedCapacityForm
 from .models import ExpectedCapacityApplication, is_variable
 
 
@@ -117,21 +119,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_user(user=request.user, pk=pk)
-    form = VersionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The form was incomplete; nothing was changed."))
-    else:
-        try:
-            services.withdraw_expected_capacity_application(application=application, actor=request.user,
-                                                            expected_version=form.cleaned_data["version"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The application was withdrawn."))
-    return redirect("auctions:application_detail", pk=application.pk)
+    return withdraw_view(request, application=application, withdraw=services.withdraw_expected_capacity_application,
+                         detail_url=reverse("auctions:application_detail", kwargs={"pk": application.pk}))
 
 
 @login_required

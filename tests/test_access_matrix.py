@@ -473,7 +473,7 @@ MATRIX = {
     "auctions:qualified":                                                (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
     "auctions:qualification_notice":                                     (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
     "auctions:application_detail":                                       (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
-    "auctions:application_withdraw":                                     (LOGIN       , (405, EC_APP_PAGE)     , (405, EC_APP_PAGE)     , (405, 404)  , (405, 404)  , (405, 404)  , (405, 404)),
+    "auctions:application_withdraw":                                     (LOGIN       , (200, EC_APP_PAGE)     , (200, EC_APP_PAGE)     , 404         , 404         , 404         , 404),
     "auctions:application_resubmit":                                     (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
     "auctions:import":                                                   (LOGIN       , 200                    , 200                    , 200         , 200         , 404         , 404),
     "auctions:import_template":                                          (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
