@@ -124,3 +124,20 @@ def test_another_operator_cannot_see_or_confirm_the_job(client_for, user_a, user
     assert client.post(reverse("auctions:import_job", kwargs={"pk": job().pk})).status_code == 404
     assert client.get(reverse("auctions:import_status", kwargs={"pk": job().pk})).status_code == 404
     assert not ExpectedCapacityApplication.objects.exists()
+
+
+def test_checking_a_file_runs_the_same_queries_for_5_and_50_rows(client_for, user_a, operator_a, auction):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(user_a)
+    resources = [make_resource(operator_a) for _ in range(50)]
+
+    def queries(n):
+        with CaptureQueriesContext(connection) as ctx:
+            upload(client, auction, csv_file([[auction.code, r.grid_code, "", "100000", ""] for r in resources[:n]],
+                                             name=f"{n}.csv"))
+        return len(ctx.captured_queries)
+
+    assert queries(5) == queries(50)
+    assert set(ImportJob.objects.values_list("status", flat=True)) == {"valid"}
