@@ -229,21 +229,11 @@ def expected_capacity_import_template(request: HttpRequest, pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _import_job_for_user(request, pk)
-    if request.method == "POST":
-        try:
-            job = bulk_import.confirm(job=job, user=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if job.status == ImportJob.Status.DONE:
-                messages.success(request, _("%(count)s application(s) were submitted from the file.")
-                                 % {"count": job.imported_count})
-        return redirect("auctions:import_job", pk=job.pk)
-    return render(request, "auctions/import_job.html", {
-        "job": job, "state": bulk_import.status(job), "errors": job.errors or [],
-        "applications": ExpectedCapacityApplication.objects.filter(import_job=job)
-        .select_related("resource", "auction").order_by("pk")[:50] if job.status == ImportJob.Status.DONE else [],
-    })
+    return bulk_import.job_page(
+        request, job=job, template="auctions/import_job.html",
+        page_url=reverse("auctions:import_job", kwargs={"pk": job.pk}),
+        applications=ExpectedCapacityApplication.objects.filter(import_job=job).select_related("resource", "auction"),
+    )
 
 
 @login_required

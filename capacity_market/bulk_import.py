@@ -26,9 +26,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -322,3 +324,22 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
     for row in rows:
         writer.writerow([safe_cell(c) for c in row])
     return response
+
+
+def job_page(request, *, job: ImportJob, template: str, page_url: str, applications) -> HttpResponse:
+    """The page of one import job, shared by every app: GET shows its state, errors and (once done) the first
+    50 applications it made (`applications`: a queryset of them, filtered to the job); POST confirms the import."""
+    if request.method == "POST":
+        try:
+            job = confirm(job=job, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if job.status == ImportJob.Status.DONE:
+                messages.success(request, _("%(count)s application(s) were submitted from the file.")
+                                 % {"count": job.imported_count})
+        return redirect(page_url)
+    return render(request, template, {
+        "job": job, "state": status(job), "errors": job.errors or [],
+        "applications": applications.order_by("pk")[:50] if job.status == ImportJob.Status.DONE else [],
+    })

@@ -470,21 +470,11 @@ def resource_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resource_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _import_job_for_user(request, pk)
-    if request.method == "POST":
-        try:
-            job = bulk_import.confirm(job=job, user=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if job.status == ImportJob.Status.DONE:
-                messages.success(request, _("%(count)s application(s) were submitted from the file.")
-                                 % {"count": job.imported_count})
-        return redirect("registration:resource_import_job", pk=job.pk)
-    return render(request, "registration/resource_import_job.html", {
-        "job": job, "state": bulk_import.status(job), "errors": job.errors or [],
-        "applications": ResourceApplication.objects.filter(import_job=job).order_by("pk")[:50]
-        if job.status == ImportJob.Status.DONE else [],
-    })
+    return bulk_import.job_page(
+        request, job=job, template="registration/resource_import_job.html",
+        page_url=reverse("registration:resource_import_job", kwargs={"pk": job.pk}),
+        applications=ResourceApplication.objects.filter(import_job=job),
+    )
 
 
 @login_required
