@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -77,6 +78,11 @@ class Auction(models.Model):
         _("DR cap (kW)"), null=True, blank=True,
         help_text=_("The most dispatch-instruction capacity accepted; empty means no cap."),
     )
+
+    # --- bid closing (応札締切) by OCCTO: after the bid window has closed by the clock, freezes the bids -------------
+    bids_closed_at = models.DateTimeField(_("bids closed at"), null=True, blank=True)
+    bids_closed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+", verbose_name=_("bids closed by"))
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -370,3 +376,250 @@ class ExpectedCapacity(ExpectedCapacityInfo):
 
 def is_variable(category: str) -> bool:
     return category in VARIABLE_CATEGORIES
+
+
+# --- 応札 (bids) ---------------------------------------------------------------------------------------------------
+class BidStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class BidAction(models.TextChoices):
+    CREATED = "created", _("Bid")
+    CHANGED = "changed", _("Changed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REBID = "rebid", _("Bid again")
+
+
+class BidSource(models.TextChoices):
+    FORM = "form", _("Bid page")
+    CSV = "csv", _("CSV upload")
+
+
+class BidSubmission(models.Model):
+    """One accepted submission (a save of the bid page, a withdrawal or a CSV file): the receipt (受付).
+
+    `idempotency_key` comes from the form (a UUID rendered into it): a double-click or a retried POST finds the
+    first submission instead of storing the bids twice. `accepted_at` is the server instant the submission was
+    accepted; it is always before the auction's `bid_closes_at`."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="bid_submissions",
+                                verbose_name=_("auction"))
+    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="bid_submissions",
+                                 verbose_name=_("operator"))
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("submitted by"))
+    idempotency_key = models.UUIDField(_("idempotency key"))
+    source = models.CharField(_("source"), max_length=10, choices=BidSource.choices, default=BidSource.FORM)
+    accepted_at = models.DateTimeField(_("accepted at"))
+    bid_count = models.PositiveIntegerField(_("bids"), default=0)
+    import_job = models.ForeignKey("capacity_market.ImportJob", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("CSV import"))
+
+    class Meta:
+        verbose_name = _("bid submission (receipt)")
+        verbose_name_plural = _("bid submissions (receipts)")
+        ordering = ["-accepted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "idempotency_key"], name="one_bid_submission_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+    @property
+    def receipt_number(self) -> str:
+        """受付番号, e.g. "BR-000123"."""
+        return f"BR-{self.pk:06d}" if self.pk else "BR-"
+
+
+class Bid(models.Model):
+    """応札: the current bid of one qualified resource in one auction (one per resource and auction).
+
+    Every create, change and withdrawal bumps `version` (optimistic locking: a save based on an older version is
+    refused, never silently overwritten) and is kept as a `BidVersion`."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="bids", verbose_name=_("auction"))
+    resource = models.ForeignKey("registration.Resource", on_delete=models.PROTECT, related_name="bids",
+                                 verbose_name=_("resource"))
+    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="bids",
+                                 verbose_name=_("operator"))
+    status = models.CharField(_("status"), max_length=20, choices=BidStatus.choices, default=BidStatus.ACTIVE)
+    quantity_kw = models.PositiveIntegerField(_("quantity (kW)"))
+    price_yen = models.PositiveIntegerField(_("price (yen/kW)"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    submission = models.ForeignKey(BidSubmission, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("latest receipt"))
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        ordering = ["resource__grid_code", "pk"]
+        indexes = [models.Index(fields=["auction", "operator", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["auction", "resource"], name="one_bid_per_resource_and_auction"),
+            models.CheckConstraint(condition=models.Q(quantity_kw__gte=1), name="bid_quantity_at_least_1_kw"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.auction} / {self.resource_id}: {self.quantity_kw:,} kW @ {self.price_yen:,}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == BidStatus.ACTIVE
+
+    @property
+    def bid_code(self) -> str:
+        """The bid's ID in clearing files: "B-<pk>" (stable across re-runs and changes)."""
+        return f"B-{self.pk:07d}"
+
+
+class BidVersion(models.Model):
+    """One version of a bid, kept forever (append-only): what was bid, when, by whom, under which receipt."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="versions", verbose_name=_("bid"))
+    version = models.PositiveIntegerField(_("version"))
+    action = models.CharField(_("action"), max_length=20, choices=BidAction.choices)
+    status = models.CharField(_("status"), max_length=20, choices=BidStatus.choices)
+    quantity_kw = models.PositiveIntegerField(_("quantity (kW)"))
+    price_yen = models.PositiveIntegerField(_("price (yen/kW)"))
+    submission = models.ForeignKey(BidSubmission, on_delete=models.PROTECT, related_name="versions",
+                                   verbose_name=_("receipt"))
+    created_at = models.DateTimeField(_("at"))
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("by"))
+
+    class Meta:
+        verbose_name = _("bid version")
+        verbose_name_plural = _("bid versions")
+        ordering = ["bid", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "version"], name="one_bid_version_per_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id} v{self.version} {self.action}"
+
+
+# --- 約定処理 (clearing) ----------------------------------------------------------------------------------------------
+class ShortBlock(models.Model):
+    """不足ブロック: a block of areas the reliability analysis marked short, with its additional quantity.
+
+    Entered by OCCTO before the clearing; blocks are cleared in `order`, and a block's `adjacent` is "national" or
+    the name of a block earlier in that order (clearing-format.md step 5)."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.CASCADE, related_name="short_blocks",
+                                verbose_name=_("auction"))
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    name = models.CharField(_("name"), max_length=50)
+    areas = ArrayField(models.CharField(max_length=20, choices=Area.choices), verbose_name=_("areas"))
+    additional_kw = models.PositiveBigIntegerField(_("additional procurement (kW)"))
+    adjacent = models.CharField(
+        _("adjacent block"), max_length=50, default="national",
+        help_text=_("“national”, or the name of a block cleared earlier whose price caps this block's."),
+    )
+
+    class Meta:
+        verbose_name = _("short block")
+        verbose_name_plural = _("short blocks")
+        ordering = ["auction", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["auction", "name"], name="one_short_block_name_per_auction"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClearingRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class ClearingRun(models.Model):
+    """One clearing (約定処理) of an auction's closed bids. Re-runnable until one run is published.
+
+    Stores the engine's input summary (seed, short blocks, fixed supply, bid count) and its result: national and
+    area prices and totals; each bid's outcome is a `ClearingOutcome`. Operators see nothing until `published_at`."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="clearing_runs",
+                                verbose_name=_("auction"))
+    status = models.CharField(_("status"), max_length=20, choices=ClearingRunStatus.choices,
+                              default=ClearingRunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    progress_label = models.CharField(_("step"), max_length=200, blank=True)
+    tie_break_seed = models.CharField(_("tie-break seed"), max_length=100)
+    input_summary = models.JSONField(_("input"), default=dict, blank=True,
+                                     help_text=_("Demand curve, fixed supply, DR cap, short blocks and bid count."))
+    bid_count = models.PositiveIntegerField(_("bids"), default=0)
+    national_price = models.PositiveIntegerField(_("national price (yen/kW)"), null=True, blank=True)
+    area_prices = models.JSONField(_("area prices"), default=dict, blank=True)
+    awarded_kw = models.PositiveBigIntegerField(_("awarded (kW)"), null=True, blank=True)
+    total_amount_yen = models.PositiveBigIntegerField(_("total amount (yen)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("published by"))
+
+    class Meta:
+        verbose_name = _("clearing run")
+        verbose_name_plural = _("clearing runs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["auction"], condition=models.Q(published_at__isnull=False),
+                                    name="one_published_clearing_per_auction"),
+            models.UniqueConstraint(fields=["auction"],
+                                    condition=models.Q(status__in=["queued", "running"]),
+                                    name="one_unfinished_clearing_per_auction"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.auction} #{self.pk}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class ClearingOutcome(models.Model):
+    """One bid's outcome in one clearing run: awarded (kW, paid price, amount), not awarded, or excluded by the
+    DR cap. The bid's values at the clearing are copied, so later corrections cannot change a stored result."""
+
+    run = models.ForeignKey(ClearingRun, on_delete=models.CASCADE, related_name="outcomes",
+                            verbose_name=_("clearing run"))
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("bid"))
+    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("operator"))
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    category = models.CharField(_("category"), max_length=30)
+    quantity_kw = models.PositiveIntegerField(_("bid quantity (kW)"))
+    price_yen = models.PositiveIntegerField(_("bid price (yen/kW)"))
+    awarded_kw = models.PositiveIntegerField(_("awarded (kW)"), default=0)
+    paid_price = models.PositiveIntegerField(_("paid price (yen/kW)"), null=True, blank=True)
+    amount_yen = models.PositiveBigIntegerField(_("amount (yen)"), default=0)
+    excluded_by_dr_cap = models.BooleanField(_("excluded by the DR cap"), default=False)
+
+    class Meta:
+        verbose_name = _("clearing outcome")
+        verbose_name_plural = _("clearing outcomes")
+        ordering = ["run", "pk"]
+        indexes = [models.Index(fields=["run", "operator"])]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "bid"], name="one_outcome_per_bid_and_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} / {self.bid_id}: {self.awarded_kw:,} kW"
+
+    @property
+    def is_awarded(self) -> bool:
+        return self.awarded_kw > 0

@@ -97,3 +97,55 @@ def apply(auction, resource, actor, kw=None):
 def approve(application, reviewer):
     return services.approve_expected_capacity_application(application=application, actor=reviewer,
                                                           expected_version=application.version)
+
+
+def bidding_auction(**overrides) -> Auction:
+    """An auction whose bid window is open at the suite's clock (Wed 2026-11-25 10:00 JST) and closes that day at
+    18:00:00 JST."""
+    values = {
+        "registration_opens_at": jst(2026, 10, 1, 9, 0),
+        "expected_capacity_deadline": jst(2026, 10, 20, 18, 0),
+        "registration_closes_at": jst(2026, 10, 30, 18, 0),
+        "bid_opens_at": jst(2026, 11, 18, 9, 0),
+        "bid_closes_at": jst(2026, 11, 25, 18, 0),
+        "clearing_at": jst(2026, 12, 1, 9, 0),
+        "publication_at": jst(2026, 12, 16, 9, 0),
+        "contract_conclusion_at": jst(2027, 1, 29, 9, 0),
+    }
+    values.update(overrides)
+    return make_auction(**values)
+
+
+def qualify(auction, resource, expected_kw: int, *, reviewer=None):
+    """Give the resource an approved expected capacity (参加資格) in the auction without the review screens."""
+    from django.utils import timezone
+
+    from auctions.models import ExpectedCapacity, ExpectedCapacityApplication
+
+    application = ExpectedCapacityApplication.objects.create(
+        kind="new", status="approved", operator_id=resource.operator_id, auction=auction, resource=resource,
+        expected_kw=expected_kw, installed_kw=max(expected_kw, resource.installed_kw),
+    )
+    return ExpectedCapacity.objects.create(
+        auction=auction, resource=resource, application=application, expected_kw=expected_kw,
+        installed_kw=max(expected_kw, resource.installed_kw), approved_at=timezone.now(),
+    )
+
+
+def make_bid(auction, resource, *, quantity_kw: int, price_yen: int, user, status: str = "active"):
+    """A stored bid (with its first version and receipt) written directly, for tests of what reads bids."""
+    import uuid
+
+    from django.utils import timezone
+
+    from auctions.models import Bid, BidSubmission, BidVersion
+
+    now = timezone.now()
+    submission = BidSubmission.objects.create(auction=auction, operator_id=resource.operator_id, submitted_by=user,
+                                              idempotency_key=uuid.uuid4(), accepted_at=now, bid_count=1)
+    bid = Bid.objects.create(auction=auction, resource=resource, operator_id=resource.operator_id, status=status,
+                             quantity_kw=quantity_kw, price_yen=price_yen, submission=submission, created_at=now,
+                             updated_at=now)
+    BidVersion.objects.create(bid=bid, version=1, action="created", status=status, quantity_kw=quantity_kw,
+                              price_yen=price_yen, submission=submission, created_at=now, created_by=user)
+    return bid
