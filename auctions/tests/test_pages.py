@@ -187,6 +187,8 @@ def test_qualified_resources_and_the_printable_notice_in_japanese(client_for, us
     notice = client.get(url("qualification_notice", pk=auction.pk)).content.decode()
     assert "参加資格通知" in notice and operator_a.name in notice and auction.name in notice
     assert "120,000" in notice and "121,013" in notice and "@media print" in notice
+    assert notice.count(auction.name) == 2, "the name once in the title and once in the text, never repeated"
+    assert "実需給年度：2030年度（2030年4月～2031年3月）" in notice
 
 
 def test_there_is_no_notice_without_a_qualification_and_none_for_another_operator(client_for, user_a, user_b,
