@@ -17,3 +17,13 @@ def run_import_job(job_id: int) -> None:
     from capacity_market import bulk_import
 
     bulk_import.run(job_id)
+
+
+@shared_task
+def run_clearing(run_id: int) -> None:
+    """Clear one queued clearing run (auctions.clearing_service.run_clearing marks it failed on any error).
+
+    A re-delivered task finds the run no longer queued and does nothing."""
+    from . import clearing_service
+
+    clearing_service.run_clearing(run_id)

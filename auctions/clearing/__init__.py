@@ -16,7 +16,15 @@ from .engine import (
     clear,
     upper_price,
 )
-from .io import InvalidInput, load_input, parse_input, serialise_result
+from .io import (
+    InvalidInput,
+    input_document,
+    load_input,
+    parse_input,
+    serialise_input,
+    serialise_result,
+    validate,
+)
 
 __all__ = [
     "AREAS",
@@ -29,8 +37,11 @@ __all__ = [
     "InvalidInput",
     "ShortBlock",
     "clear",
+    "input_document",
     "load_input",
     "parse_input",
+    "serialise_input",
     "serialise_result",
     "upper_price",
+    "validate",
 ]

@@ -41,6 +41,7 @@ from .engine import (
     ClearingResult,
     DemandCurve,
     ShortBlock,
+    to_decimal,
 )
 
 TOP_LEVEL_FIELDS = (
@@ -456,5 +457,73 @@ def serialise_result(result: ClearingResult) -> str:
     excluded = ", ".join([enc(bid_id) for bid_id in result.excluded_by_dr_cap])
     lines.append(f'  "excluded_by_dr_cap": [{excluded}],\n')
     lines.append(f'  "tie_break_seed": {enc(result.tie_break_seed)}\n')
+    lines.append("}\n")
+    return "".join(lines)
+
+
+# --- writing the input (the system exports what it cleared, so staff can replay it with clear_auction) -----------
+def _price_text(value) -> str:
+    """An exact price of the demand curve as a decimal string without exponent or trailing zeros: "15112.5"."""
+    return format(to_decimal(value).normalize(), "f")
+
+
+def input_document(auction: AuctionInput, *, with_bids: bool = True) -> dict:
+    """The input as plain JSON data in the documented field order (prices of the curve as decimal strings).
+
+    ``with_bids=False`` leaves the bids out (what a clearing run keeps as its input summary)."""
+    curve = auction.demand_curve
+    doc: dict = {
+        "auction": auction.auction,
+        "demand_curve": {
+            "upper_price": _price_text(curve.upper_price),
+            "q_upper_kw": curve.q_upper_kw,
+            "net_cone": _price_text(curve.net_cone),
+            "target_kw": curve.target_kw,
+            "q_zero_kw": curve.q_zero_kw,
+        },
+        "fixed_supply_kw": auction.fixed_supply_kw,
+        "dr_cap_kw": auction.dr_cap_kw,
+        "tie_break_seed": auction.tie_break_seed,
+    }
+    if with_bids:
+        doc["bids"] = [
+            {"id": bid_id, "area": area, "category": category, "quantity_kw": quantity, "price": price}
+            for bid_id, area, category, quantity, price in auction.bids
+        ]
+    doc["short_blocks"] = [
+        {"name": block.name, "areas": list(block.areas), "additional_kw": block.additional_kw,
+         "adjacent": block.adjacent}
+        for block in auction.short_blocks
+    ]
+    return doc
+
+
+def serialise_input(auction: AuctionInput) -> str:
+    """The input in the documented layout, one bid per line; ``parse_input`` reads it back to the same input."""
+    doc = input_document(auction, with_bids=False)
+    blocks = doc.pop("short_blocks")
+
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    enc = encode_basestring
+
+    lines = ["{\n"]
+    lines.extend(f"  {dumps(key)}: {dumps(value)},\n" for key, value in doc.items())
+    if len(auction.bids):
+        lines.append('  "bids": [\n    ')
+        lines.append(
+            ",\n    ".join(
+                [
+                    f'{{"id": {enc(bid_id)}, "area": {enc(area)}, "category": {enc(category)}, '
+                    f'"quantity_kw": {quantity}, "price": {price}}}'
+                    for bid_id, area, category, quantity, price in auction.bids
+                ]
+            )
+        )
+        lines.append("\n  ],\n")
+    else:
+        lines.append('  "bids": [],\n')
+    lines.append(f'  "short_blocks": {dumps(blocks)}\n')
     lines.append("}\n")
     return "".join(lines)

@@ -1,0 +1,332 @@
+"""Clearing inside the system (約定処理): OCCTO closes the bids, clears them (re-runnable) and publishes one run.
+
+The rule itself lives in the pure engine (`auctions.clearing`); this module only reads the auction from the
+database into the engine's input, runs the engine in a Celery task and stores what it returns:
+
+1. `close_bids`: an OCCTO administrator freezes the bids, at or after the bid window's closing instant (once).
+2. `start_clearing`: makes a queued `ClearingRun` (its own tie-break seed) and queues `tasks.run_clearing`.
+3. `run_clearing` (the task): reads the active bids, clears, stores the prices, totals and one `ClearingOutcome`
+   per active bid (winners and losers), reporting progress in short transactions a poller can see. Any error
+   marks the run failed with its text; a run is never left running because of an exception.
+4. `publish_run`: the explicit, audited step that shows one succeeded run to operators. Only one run per
+   auction is ever published, and nothing can be re-run afterwards.
+
+Every run is its own row: re-running replaces nothing, so earlier unpublished runs stay for comparison.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from itertools import islice
+
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from capacity_market import audit
+from capacity_market.errors import DomainError
+from capacity_market.roles import is_occto_admin
+
+from . import clearing, phases
+from .models import (
+    Auction,
+    Bid,
+    BidStatus,
+    ClearingOutcome,
+    ClearingRun,
+    ClearingRunStatus,
+    FixedSupplyItem,
+    ShortBlock,
+)
+
+logger = logging.getLogger(__name__)
+
+OUTCOME_BATCH = 5_000
+# The steps of a run as the poller shows them (stored in English, translated when shown).
+STEP_QUEUED = gettext_noop("Waiting for a worker")
+STEP_READING = gettext_noop("Reading the bids")
+STEP_CLEARING = gettext_noop("Clearing")
+STEP_STORING = gettext_noop("Storing the results")
+STEP_DONE = gettext_noop("Done")
+STEP_FAILED = gettext_noop("Failed")
+STEP_NOT_QUEUED = gettext_noop("The clearing could not be queued; start it again.")
+
+
+class ClearingRefused(DomainError):
+    """A refused close, start or publication; `message` says why."""
+
+
+def _require_admin(actor) -> None:
+    if not is_occto_admin(actor):
+        raise ClearingRefused(_("Only OCCTO administrators may close bids, clear or publish results."))
+
+
+def _jst(instant) -> str:
+    return formats.date_format(timezone.localtime(instant, phases.JST), "Y-m-d H:i:s")
+
+
+def _lock(auction: Auction) -> Auction:
+    return Auction.objects.select_for_update().get(pk=auction.pk)
+
+
+# --- the engine's input from the database ---------------------------------------------------------------------------
+def _parameters(*, auction: Auction, seed: str) -> dict:
+    """The clearing-format document of the auction without its bids (the input summary of a run, less bid_count)."""
+    fixed_supply = sum(FixedSupplyItem.objects.filter(auction=auction).values_list("kw", flat=True))
+    blocks = ShortBlock.objects.filter(auction=auction).order_by("order", "pk")
+    return {
+        "auction": auction.code,
+        "demand_curve": {
+            "upper_price": format(auction.upper_price, "f"),
+            "q_upper_kw": auction.q_upper_kw,
+            "net_cone": format(auction.net_cone.normalize(), "f"),
+            "target_kw": auction.target_kw,
+            "q_zero_kw": auction.q_zero_kw,
+        },
+        "fixed_supply_kw": fixed_supply,
+        "dr_cap_kw": auction.dr_cap_kw,
+        "tie_break_seed": seed,
+        "short_blocks": [
+            {"name": block.name, "areas": list(block.areas), "additional_kw": block.additional_kw,
+             "adjacent": block.adjacent or "national"}
+            for block in blocks
+        ],
+    }
+
+
+def _active_bids(auction: Auction):
+    """(pk, operator id, area, category, quantity kW, price) of every active bid, in bid order."""
+    return (Bid.objects.filter(auction=auction, status=BidStatus.ACTIVE).order_by("pk")
+            .values_list("pk", "operator_id", "resource__area", "resource__category", "quantity_kw", "price_yen"))
+
+
+def _validated(document: dict) -> clearing.AuctionInput:
+    """The engine's own validation (io.validate): the same checks as a file given to clear_auction."""
+    try:
+        return clearing.validate(document)
+    except clearing.InvalidInput as invalid:
+        raise ClearingRefused(
+            _("The auction cannot be cleared: %(problems)s") % {"problems": "; ".join(invalid.problems)}
+        ) from None
+
+
+def engine_input(*, auction: Auction, seed: str, rows: list | None = None) -> clearing.AuctionInput:
+    """The engine's input of the auction as it is in the database now: its ACTIVE bids (id = `Bid.bid_code`, area
+    and category of the resource, quantity, price), fixed supply = the sum of its items, DR cap, the demand curve
+    (upper price exact) and the short blocks in order. Raises ClearingRefused listing every problem.
+
+    `rows` (optional): the `_active_bids` rows, when the caller has already read them."""
+    rows = list(_active_bids(auction)) if rows is None else rows
+    document = _parameters(auction=auction, seed=seed)
+    document["bids"] = [
+        {"id": Bid(pk=pk).bid_code, "area": area, "category": category, "quantity_kw": quantity,
+         "price": price}
+        for pk, _operator, area, category, quantity, price in rows
+    ]
+    return _validated(document)
+
+
+def input_summary(*, auction: Auction, seed: str, bid_count: int) -> dict:
+    """What a run keeps of its input: the clearing-format document without the bids, plus `bid_count`."""
+    document = _parameters(auction=auction, seed=seed)
+    _validated({**document, "bids": []})
+    return {**document, "bid_count": bid_count}
+
+
+def export_input(*, auction: Auction, seed: str) -> str:
+    """The auction's clearing input as a clearing-format JSON file (for `manage.py clear_auction`)."""
+    return clearing.serialise_input(engine_input(auction=auction, seed=seed))
+
+
+def default_seed(auction: Auction) -> str:
+    """The seed of the next run: "<auction code>-<run number>"."""
+    return f"{auction.code}-{ClearingRun.objects.filter(auction=auction).count() + 1}"
+
+
+# --- closing the bids -------------------------------------------------------------------------------------------------
+@transaction.atomic
+def close_bids(*, auction: Auction, actor) -> Auction:
+    """Freeze the auction's bids (応札締切): OCCTO administrators only, at or after `bid_closes_at`, once."""
+    _require_admin(actor)
+    auction = _lock(auction)
+    if auction.bids_closed_at is not None:
+        raise ClearingRefused(_("The bids of this auction were already closed at %(at)s (JST).")
+                              % {"at": _jst(auction.bids_closed_at)})
+    now = timezone.now()
+    if now < auction.bid_closes_at:
+        raise ClearingRefused(_("The bid window closes at %(at)s (JST); the bids cannot be closed before.")
+                              % {"at": _jst(auction.bid_closes_at)})
+    auction.bids_closed_at = now
+    auction.bids_closed_by = actor
+    auction.save(update_fields=["bids_closed_at", "bids_closed_by", "updated_at"])
+    active = Bid.objects.filter(auction=auction, status=BidStatus.ACTIVE).count()
+    audit.record(action="auctions.bids_closed", actor=actor, target=auction,
+                 after={"bids_closed_at": now, "active_bids": active})
+    return auction
+
+
+# --- starting, running and publishing a clearing ---------------------------------------------------------------------
+def _refuse_if_not_clearable(auction: Auction) -> None:
+    if auction.bids_closed_at is None:
+        raise ClearingRefused(_("Close the bids before clearing."))
+    runs = ClearingRun.objects.filter(auction=auction)
+    if runs.filter(published_at__isnull=False).exists():
+        raise ClearingRefused(_("The results of this auction are published; it cannot be cleared again."))
+    if runs.filter(status__in=[ClearingRunStatus.QUEUED, ClearingRunStatus.RUNNING]).exists():
+        raise ClearingRefused(_("A clearing of this auction is already queued or running; wait for it to finish."))
+
+
+@transaction.atomic
+def start_clearing(*, auction: Auction, actor, seed: str | None = None) -> ClearingRun:
+    """Queue a clearing of the auction's closed bids: OCCTO administrators only; refused while a run is queued or
+    running and once a run is published. `seed` (the tie-break seed) defaults to "<code>-<run number>"."""
+    _require_admin(actor)
+    auction = _lock(auction)
+    _refuse_if_not_clearable(auction)
+    seed = (seed or "").strip() or default_seed(auction)
+    if len(seed) > ClearingRun._meta.get_field("tie_break_seed").max_length:
+        raise ClearingRefused(_("The tie-break seed is too long (at most 100 characters)."))
+    # Refuses bad parameters (short blocks, curve) now rather than in the task.
+    bid_count = Bid.objects.filter(auction=auction, status=BidStatus.ACTIVE).count()
+    summary = input_summary(auction=auction, seed=seed, bid_count=bid_count)
+    try:
+        with transaction.atomic():
+            run = ClearingRun.objects.create(auction=auction, tie_break_seed=seed, started_by=actor,
+                                             input_summary=summary, progress_label=STEP_QUEUED)
+    except IntegrityError:
+        raise ClearingRefused(
+            _("A clearing of this auction is already queued or running; wait for it to finish.")) from None
+    audit.record(action="auctions.clearing_started", actor=actor, target=run,
+                 after={"auction": auction.pk, "tie_break_seed": seed})
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    """Queue the task; when the broker cannot be reached the run fails at once instead of waiting forever."""
+    from . import tasks
+
+    try:
+        tasks.run_clearing.delay(run_id)
+    except Exception as exc:  # the broker is down: say so on the run rather than leave it queued
+        logger.exception("clearing run %s could not be queued", run_id)
+        ClearingRun.objects.filter(pk=run_id, status=ClearingRunStatus.QUEUED).update(
+            status=ClearingRunStatus.FAILED, progress_label=STEP_FAILED, finished_at=timezone.now(),
+            error=f"{_(STEP_NOT_QUEUED)} ({exc})")
+
+
+def _progress(run_id: int, percent: int, step: str) -> None:
+    """Record progress in its own short transaction (the task runs in autocommit), so the poller sees it."""
+    ClearingRun.objects.filter(pk=run_id).update(progress=percent, progress_label=step)
+
+
+def _outcomes(run: ClearingRun, rows: list, result: clearing.ClearingResult) -> Iterator[ClearingOutcome]:
+    awards = {award[0]: award for award in result.awards}
+    excluded = set(result.excluded_by_dr_cap)
+    for pk, operator_id, area, category, quantity, price in rows:
+        code = Bid(pk=pk).bid_code
+        award = awards.get(code)
+        yield ClearingOutcome(
+            run_id=run.pk, bid_id=pk, operator_id=operator_id, area=area, category=category, quantity_kw=quantity,
+            price_yen=price, awarded_kw=award[1] if award else 0, paid_price=award[2] if award else None,
+            amount_yen=award[3] if award else 0, excluded_by_dr_cap=code in excluded,
+        )
+
+
+def run_clearing(run_id: int) -> ClearingRun | None:
+    """Clear one queued run (what the Celery task calls). A run that is not queued any more is left alone (a
+    re-delivered task does nothing). Any error marks the run failed with its text."""
+    claimed = ClearingRun.objects.filter(pk=run_id, status=ClearingRunStatus.QUEUED).update(
+        status=ClearingRunStatus.RUNNING, started_at=timezone.now(), progress=0, progress_label=STEP_READING)
+    if not claimed:
+        return None
+    run = ClearingRun.objects.select_related("auction", "started_by").get(pk=run_id)
+    try:
+        rows = list(_active_bids(run.auction))
+        auction_input = engine_input(auction=run.auction, seed=run.tie_break_seed, rows=rows)
+        summary = {**clearing.input_document(auction_input, with_bids=False), "bid_count": len(rows)}
+        _progress(run.pk, 30, STEP_CLEARING)
+        result = clearing.clear(auction_input)
+        _progress(run.pk, 50, STEP_STORING)
+        outcomes = _outcomes(run, rows, result)
+        stored = 0
+        while batch := list(islice(outcomes, OUTCOME_BATCH)):
+            ClearingOutcome.objects.bulk_create(batch)
+            stored += len(batch)
+            _progress(run.pk, 50 + 49 * stored // max(len(rows), 1), STEP_STORING)
+        with transaction.atomic():
+            run = ClearingRun.objects.select_for_update().get(pk=run.pk)
+            run.input_summary = summary
+            run.bid_count = len(rows)
+            run.national_price = result.national_price
+            run.area_prices = dict(result.area_prices)
+            run.awarded_kw = result.awarded_kw
+            run.total_amount_yen = result.total_amount_yen
+            run.status = ClearingRunStatus.SUCCEEDED
+            run.progress, run.progress_label = 100, STEP_DONE
+            run.finished_at = timezone.now()
+            run.save()
+            audit.record(action="auctions.clearing_succeeded", actor=None, actor_label="celery", target=run,
+                         after={"national_price": run.national_price, "area_prices": run.area_prices,
+                                "awarded_kw": run.awarded_kw, "total_amount_yen": run.total_amount_yen,
+                                "bid_count": run.bid_count, "tie_break_seed": run.tie_break_seed})
+        return run
+    except Exception as exc:  # noqa: BLE001 — whatever went wrong, the run must end failed, with the reason
+        message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, DomainError):
+            logger.exception("clearing run %s failed", run_id)
+        _fail(run_id, str(message))
+        return ClearingRun.objects.get(pk=run_id)
+
+
+def _fail(run_id: int, message: str) -> None:
+    with transaction.atomic():
+        ClearingOutcome.objects.filter(run_id=run_id).delete()  # no partial results on a failed run
+        ClearingRun.objects.filter(pk=run_id).update(status=ClearingRunStatus.FAILED, progress_label=STEP_FAILED,
+                                                     finished_at=timezone.now(), error=message)
+        run = ClearingRun.objects.get(pk=run_id)
+        audit.record(action="auctions.clearing_failed", actor=None, actor_label="celery", target=run,
+                     after={"error": message})
+
+
+@transaction.atomic
+def publish_run(*, run: ClearingRun, actor) -> ClearingRun:
+    """Publish one succeeded run to operators (explicit and audited): OCCTO administrators only, once per auction.
+    After this the auction can no longer be cleared again."""
+    _require_admin(actor)
+    _lock(run.auction)
+    run = ClearingRun.objects.select_for_update().select_related("auction").get(pk=run.pk)
+    if run.is_published:
+        raise ClearingRefused(_("This clearing run is already published."))
+    if run.status != ClearingRunStatus.SUCCEEDED:
+        raise ClearingRefused(_("Only a succeeded clearing run can be published."))
+    if ClearingRun.objects.filter(auction_id=run.auction_id, published_at__isnull=False).exists():
+        raise ClearingRefused(_("Another clearing run of this auction is already published."))
+    run.published_at = timezone.now()
+    run.published_by = actor
+    try:
+        with transaction.atomic():
+            run.save(update_fields=["published_at", "published_by"])
+    except IntegrityError:
+        raise ClearingRefused(_("Another clearing run of this auction is already published.")) from None
+    audit.record(action="auctions.clearing_published", actor=actor, target=run,
+                 after={"published_at": run.published_at, "national_price": run.national_price,
+                        "total_amount_yen": run.total_amount_yen})
+    return run
+
+
+# --- reading (for the admin's poller) ---------------------------------------------------------------------------------
+def run_status(run: ClearingRun) -> dict:
+    """The run's state for the polling admin page (JSON-safe, labels in the user's language)."""
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "progress": run.progress,
+        "step": _(run.progress_label) if run.progress_label else "",
+        "finished": run.status in (ClearingRunStatus.SUCCEEDED, ClearingRunStatus.FAILED),
+        "national_price": run.national_price,
+        "error": run.error,
+    }
