@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import result_views, views
 
 app_name = "auctions"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("<int:pk>/expected-capacity/<int:resource_pk>/", views.expected_capacity_apply,
          name="expected_capacity_apply"),
     path("<int:pk>/qualified/", views.qualified, name="qualified"),
+    path("<int:pk>/results/", result_views.results_page, name="results"),
+    path("<int:pk>/results/awards.csv", result_views.awards_csv, name="results_awards_csv"),
+    path("<int:pk>/results/summary.csv", result_views.summary_csv, name="results_summary_csv"),
     path("<int:pk>/qualification-notice/", views.qualification_notice, name="qualification_notice"),
     path("<int:pk>/expected-capacity/import/", views.expected_capacity_import, name="import"),
     path("<int:pk>/expected-capacity/import/template.csv", views.expected_capacity_import_template,

@@ -35,7 +35,8 @@ from accounts import services as account_services
 from accounts.models import AdminIdIssuance, TermsVersion
 from auctions import services as auction_services
 from auctions.models import Auction, ExpectedCapacity, SentReminder
-from auctions.tests.conftest import auction_values
+from auctions.tests.conftest import auction_values, make_bid
+from auctions.tests.results_support import store_run
 from capacity_market import audit, review
 from capacity_market.models import ImportJob, ServiceCalendarException
 from conftest import OPEN_INSTANT
@@ -144,6 +145,11 @@ class World:
         self.group = Group.objects.get(name="occto_reviewer")
         self.email_address = EmailAddress.objects.create(user=self.people["user_a"], email="user-a@example.jp",
                                                          verified=True, primary=True)
+        # Published results (issue #4): an auction of its own with a bid of A's resource, cleared and published.
+        self.results_auction = Auction.objects.create(**auction_values(
+            kind="additional", delivery_fiscal_year=2028, name="追加オークション（実需給2028年度）"))
+        make_bid(self.results_auction, self.resource_a, quantity_kw=100_000, price_yen=5_000, user=admin_a)
+        self.published_run = store_run(self.results_auction, started_by=occto_admin, publish=True)
 
     def client(self, persona: str) -> Client:
         client = Client()
@@ -215,6 +221,9 @@ KWARGS = {
     "auctions:import_template": _pk("auction"),
     "auctions:import_job": _pk("ec_import_job_a"),
     "auctions:import_status": _pk("ec_import_job_a"),
+    "auctions:results": _pk("results_auction"),
+    "auctions:results_awards_csv": _pk("results_auction"),
+    "auctions:results_summary_csv": _pk("results_auction"),
     "notices:detail": _pk("notice_a"),
     "admin:view_on_site": lambda w: {"content_type_id": str(_content_type_id(w.notice_a)),
                                      "object_id": str(w.notice_a.pk)},
@@ -479,6 +488,9 @@ MATRIX = {
     "auctions:import_template":                                          (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
     "auctions:import_job":                                               (LOGIN       , (200, EC_IMPORT_PAGE)  , (200, EC_IMPORT_PAGE)  , 404         , 404         , 404         , 404),
     "auctions:import_status":                                            (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "auctions:results":                                                  (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (200, 405)  , (200, 405)),
+    "auctions:results_awards_csv":                                       (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "auctions:results_summary_csv":                                      (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (200, 405)  , (200, 405)),
     "admin/auctions/auction/<path:object_id>/":                          (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
     "admin/auctions/expectedcapacity/<path:object_id>/":                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
     "admin/auctions/expectedcapacityapplication/<path:object_id>/":      (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
