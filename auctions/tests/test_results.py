@@ -119,7 +119,7 @@ def test_operator_a_sees_its_awards_the_aggregate_and_the_chart(published, clien
     for bid in a.values():
         assert bid.resource.grid_code in page
     assert b.resource.grid_code not in page and "B需要応答" not in page
-    assert "あなたの落札結果" in page and "落札" in page and "非落札" in page
+    assert "自社の落札結果" in page and "落札" in page and "非落札" in page
     assert "4,050,000,000" in page  # the total amount
     assert "3,150,000,000" in page  # A's own amount: 350,000 kW × 9,000
     assert "<svg" in page and "供給曲線と需要曲線" in page and "<details>" in page
@@ -137,7 +137,7 @@ def test_operator_b_never_sees_a_s_awards(published, client_for, user_b):
 def test_occto_staff_see_only_the_aggregate(published, client_for, reviewer):
     run, a, b = published
     page = client_for(reviewer).get(url("results", run.auction)).content.decode()
-    assert "あなたの落札結果" not in page and "<svg" in page and "4,050,000,000" in page
+    assert "自社の落札結果" not in page and "<svg" in page and "4,050,000,000" in page
     assert not [bid for bid in (*a.values(), b) if bid.resource.grid_code in page]
     assert url("results_awards_csv", run.auction) not in page
 
@@ -237,7 +237,7 @@ def test_publishing_makes_the_results_appear(market, occto_admin, client_for, us
     client = client_for(user_a)
     assert "まだ公表されていません" in client.get(url("results", auction)).content.decode()
     ClearingRun.objects.filter(pk=run.pk).update(published_at=timezone.now(), published_by=occto_admin)
-    assert "あなたの落札結果" in client.get(url("results", auction)).content.decode()
+    assert "自社の落札結果" in client.get(url("results", auction)).content.decode()
     assert client.get(url("results_awards_csv", auction)).status_code == 200
 
 
