@@ -9,7 +9,7 @@ class AuctionsConfig(AppConfig):
     def ready(self) -> None:
         from registration.services import register_deletion_guard
 
-        from . import expected_capacity_import  # noqa: F401  (registers the CSV format with the import engine)
+        from . import bid_import, expected_capacity_import  # noqa: F401  (register the CSV formats with the import engine)
         from .services import resource_deletion_refusal
 
         register_deletion_guard(resource_deletion_refusal)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import result_views, views
+from . import bid_views, result_views, views
 
 app_name = "auctions"
 urlpatterns = [
@@ -24,4 +24,13 @@ urlpatterns = [
          name="application_withdraw"),
     path("expected-capacity/applications/<int:pk>/resubmit/", views.application_resubmit,
          name="application_resubmit"),
+    path("<int:pk>/bids/", bid_views.bid_page, name="bids"),
+    path("<int:pk>/bids/<int:bid_pk>/", bid_views.bid_detail, name="bid_detail"),
+    path("<int:pk>/bids/<int:bid_pk>/withdraw/", bid_views.bid_withdraw, name="bid_withdraw"),
+    path("<int:pk>/bids.csv", bid_views.bids_csv, name="bids_csv"),
+    path("<int:pk>/bids/import/", bid_views.bid_import, name="bid_import"),
+    path("<int:pk>/bids/import/template.csv", bid_views.bid_import_template, name="bid_import_template"),
+    path("bids/receipts/<int:pk>/", bid_views.bid_receipt, name="bid_receipt"),
+    path("bids/import/<int:pk>/", bid_views.bid_import_job, name="bid_import_job"),
+    path("bids/import/<int:pk>/status.json", bid_views.bid_import_status, name="bid_import_status"),
 ]

@@ -21,8 +21,8 @@ from capacity_market.scoping import get_for_user_or_404, scope_to_user
 from registration import selectors as registration_selectors
 from registration.forms import CsvUploadForm
 
+from . import bid_selectors, phases, selectors, services
 from . import expected_capacity_import as csv_format
-from . import phases, selectors, services
 from .forms import ExpectedCapacityForm
 from .models import ExpectedCapacityApplication, is_variable
 
@@ -46,10 +46,14 @@ def auction_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     auction = selectors.auction_get(pk=pk)
+    state = auction.phase_state()
+    is_operator = request.user.operator_id is not None
     return render(request, "auctions/auction_detail.html", {
         "auction": auction,
-        "state": auction.phase_state(),
-        "is_operator": request.user.operator_id is not None,
+        "state": state,
+        "is_operator": is_operator,
+        "show_bids": is_operator and (state.bid_by_clock or bid_selectors.has_bids(user=request.user,
+                                                                                    auction=auction)),
     })
 
 

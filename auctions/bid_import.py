@@ -1,0 +1,159 @@
+"""Bids by CSV (応札の一括登録), on the generic engine `capacity_market.bulk_import`.
+
+One row per resource, all rows for one auction: オークション (the auction's code, e.g. ``main-2030``), 系統コード (one
+of the operator's qualified resources), 電源等名称(参考) (ignored), 応札容量(kW) and 応札価格(円/kW) (whole numbers,
+thousands separators allowed), バージョン (optional: the version of the bid the file was based on, as the template
+gives it; when given it must still be the stored one, else the row is refused; empty: the row replaces whatever is
+stored). The whole file is stored as ONE receipt (`BidSubmission`, source "csv") through `bidding.submit_bids`, so
+every rule of the bid page applies, all or nothing. See docs/auctions.md.
+"""
+
+import re
+import uuid
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from capacity_market import bulk_import
+from capacity_market.bulk_import import Row, RowError
+from registration.models import Resource
+
+from . import bidding
+from .bid_selectors import IMPORT_KIND
+from .models import Auction, Bid, BidSource
+
+KIND = IMPORT_KIND
+COL_AUCTION = "オークション"
+COL_GRID_CODE = "系統コード"
+COL_NAME = "電源等名称(参考)"
+COL_KW = "応札容量(kW)"
+COL_PRICE = "応札価格(円/kW)"
+COL_VERSION = "バージョン"
+HEADERS = (COL_AUCTION, COL_GRID_CODE, COL_NAME, COL_KW, COL_PRICE, COL_VERSION)
+FIELD_COLUMNS = {"resource": COL_GRID_CODE, "quantity_kw": COL_KW, "price_yen": COL_PRICE}
+KEY_NAMESPACE = uuid.UUID("6f1c3a52-2b1e-4b0e-9a57-6d0f5b1c2a10")
+
+
+def idempotency_key_for(job) -> uuid.UUID:
+    """The import's idempotency key: one per job, so a job run twice stores its bids once."""
+    return uuid.uuid5(KEY_NAMESPACE, f"{KIND}:{job.pk}")
+
+
+def _whole(raw: str, limit: int) -> int | None:
+    value = raw.replace(",", "").strip()
+    return int(value) if value.isdigit() and int(value) <= limit else None
+
+
+class _Plan:
+    def __init__(self):
+        self.auction: Auction | None = None
+        self.entries: list[bidding.BidEntry] = []
+        self.lines: list[int] = []
+        self.given_versions: list[int | None] = []
+
+
+class BidImportSpec(bulk_import.ImportSpec):
+    kind = KIND
+    headers = HEADERS
+    detail_url_name = "auctions:bid_import_job"
+
+    @property
+    def task(self):
+        from .tasks import run_import_job
+
+        return run_import_job
+
+    def plan(self, rows: list[Row], *, job, progress) -> tuple[_Plan, list[RowError]]:
+        errors: list[RowError] = []
+        plan = _Plan()
+        auctions = {a.code.lower(): a for a in Auction.objects.all()}
+        codes = [re.sub(r"[\s\-]", "", row.values[COL_GRID_CODE]) for row in rows]
+        resources = {r.grid_code: r for r in Resource.objects.filter(operator_id=job.operator_id, is_active=True,
+                                                                     grid_code__in=[c for c in codes if c])}
+        first_auction_line = None
+        for index, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
+            def err(column: str, message, row=row) -> None:
+                errors.append(RowError(row.line, column, str(message)))
+
+            if row.values.get("__extra__"):
+                err("", _("This row has more cells than the header."))
+            auction = auctions.get(row.values[COL_AUCTION].strip().lower())
+            if auction is None:
+                err(COL_AUCTION, _("No auction with this code (e.g. main-2030, as in the template)."))
+            elif plan.auction is None:
+                plan.auction, first_auction_line = auction, row.line
+            elif auction.pk != plan.auction.pk:
+                err(COL_AUCTION, _("All rows of a file must be for one auction (line %(line)s is for %(code)s).")
+                    % {"line": first_auction_line, "code": plan.auction.code})
+            resource = resources.get(code)
+            if not code:
+                err(COL_GRID_CODE, _("Enter the grid code."))
+            elif resource is None:
+                err(COL_GRID_CODE, _("None of your registered resources has this grid code."))
+            quantity = _whole(row.values[COL_KW], bidding.MAX_KW)
+            if quantity is None:
+                err(COL_KW, _("Enter the quantity as a whole number of kW."))
+            price = _whole(row.values[COL_PRICE], bidding.MAX_YEN)
+            if price is None:
+                err(COL_PRICE, _("Enter the price as a whole number of yen/kW."))
+            raw_version = row.values[COL_VERSION].strip()
+            version = _whole(raw_version, 2**31 - 1) if raw_version else None
+            if raw_version and not version:
+                err(COL_VERSION, _("Leave the version empty or copy it from the template."))
+            if resource is not None and quantity is not None and price is not None:
+                plan.entries.append(bidding.BidEntry(resource.pk, quantity, price, version))
+                plan.lines.append(row.line)
+                plan.given_versions.append(version)
+            if index % bulk_import.PROGRESS_EVERY == 0:
+                progress(index)
+        if plan.auction is not None:
+            refusal = bidding.window_refusal(plan.auction, timezone.now())
+            if refusal is not None:
+                errors.append(RowError(first_auction_line, COL_AUCTION, str(refusal)))
+            for problem in bidding.check_entries(auction=plan.auction, operator_id=job.operator_id,
+                                                 entries=plan.entries):
+                errors.append(RowError(plan.lines[problem.index], FIELD_COLUMNS[problem.field], problem.message))
+            stored = {b.resource_id: b for b in Bid.objects.filter(
+                auction=plan.auction, resource_id__in=[e.resource_id for e in plan.entries])}
+            by_pk = {r.pk: r for r in resources.values()}
+            for entry, line in zip(plan.entries, plan.lines, strict=True):
+                bid = stored.get(entry.resource_id)
+                if entry.expected_version is not None and (bid is None or bid.version != entry.expected_version):
+                    errors.append(RowError(line, COL_VERSION, bidding.conflict_message(by_pk[entry.resource_id], bid)))
+        progress(len(rows))
+        return plan, errors
+
+    def validate(self, rows, *, job, progress):
+        return self.plan(rows, job=job, progress=progress)[1]
+
+    def apply(self, rows, *, job, actor, progress) -> int:
+        plan, errors = self.plan(rows, job=job, progress=lambda n: None)
+        if errors or plan.auction is None:
+            raise bidding.BidRefused(_("The file has errors; nothing was imported."))
+        # An empty version means "replace what is stored": take the stored version now (the bids are locked and
+        # checked again by submit_bids, so a change between this read and the lock still refuses the file).
+        stored = dict(Bid.objects.filter(auction=plan.auction, resource_id__in=[e.resource_id for e in plan.entries])
+                      .values_list("resource_id", "version"))
+        entries = [e if e.expected_version is not None else
+                   bidding.BidEntry(e.resource_id, e.quantity_kw, e.price_yen, stored.get(e.resource_id))
+                   for e in plan.entries]
+        try:
+            submission = bidding.submit_bids(auction=plan.auction, actor=actor, entries=entries,
+                                             idempotency_key=idempotency_key_for(job), source=BidSource.CSV,
+                                             import_job=job)
+        except bidding.NothingToSubmit:
+            return 0
+        progress(len(rows))
+        return submission.bid_count
+
+    def template_rows_for(self, *, auction: Auction, rows) -> list[list]:
+        """The template of one auction: one row per qualified resource, with its current bid and version."""
+        out = []
+        for row in rows:
+            bid = row.bid
+            out.append([auction.code, row.resource.grid_code, row.resource.name,
+                        bid.quantity_kw if bid else "", bid.price_yen if bid else "", bid.version if bid else ""])
+        return out
+
+
+SPEC = bulk_import.register(BidImportSpec())
