@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from .models import ClearingRun
 
 WIDTH, HEIGHT = 800, 480
-LEFT, RIGHT, TOP, BOTTOM = 88, 24, 24, 64
+LEFT, RIGHT, TOP, BOTTOM = 88, 24, 40, 64
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 MAN_KW = 10_000  # 万kW
 MAX_TICKS = 8
@@ -220,7 +220,7 @@ def render_svg(data: ChartData, *, id_prefix: str = "supply-demand") -> SafeStri
         ((LEFT, pixel(0, p, xs, ys)[1], right, LEFT - 6, pixel(0, p, xs, ys)[1] + 4, f"{p:,}")
          for p in range(0, ys.maximum + 1, ys.step)),
     )
-    legend_y = TOP + 14
+    legend_y = TOP // 2  # in the top margin, above the plot
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
         'aria-labelledby="{id}-title {id}-desc" class="result-chart" font-size="12">'
@@ -242,9 +242,9 @@ def render_svg(data: ChartData, *, id_prefix: str = "supply-demand") -> SafeStri
         '</g>'
         '<g class="legend">'
         '<line x1="{lx}" y1="{legend_y}" x2="{lx2}" y2="{legend_y}" stroke="#b3261e" stroke-width="2.5"/>'
-        '<text x="{ltx}" y="{legend_y4}">{demand_label}</text>'
-        '<line x1="{lx}" y1="{legend_y2}" x2="{lx2}" y2="{legend_y2}" stroke="#0b5cad" stroke-width="2"/>'
-        '<text x="{ltx}" y="{legend_y24}">{supply_label}</text>'
+        '<text x="{ltx}" y="{legend_ty}">{demand_label}</text>'
+        '<line x1="{sx}" y1="{legend_y}" x2="{sx2}" y2="{legend_y}" stroke="#0b5cad" stroke-width="2"/>'
+        '<text x="{stx}" y="{legend_ty}">{supply_label}</text>'
         '</g></svg>',
         width=WIDTH, height=HEIGHT, id=id_prefix, title=_("Supply curve and demand curve"),
         desc=description(data), x_ticks=x_ticks, y_ticks=y_ticks, left=LEFT, right=right, top=TOP, bottom=bottom,
@@ -254,8 +254,8 @@ def render_svg(data: ChartData, *, id_prefix: str = "supply-demand") -> SafeStri
         label_anchor="start" if cx < LEFT + PLOT_W * 2 // 3 else "end",
         clearing_label=_("Clearing price %(price)s yen/kW, %(kw)s kW") % {
             "price": f"{data.national_price:,}", "kw": f"{data.clearing_kw:,}"},
-        lx=right - 170, lx2=right - 140, ltx=right - 134, legend_y=legend_y, legend_y4=legend_y + 4,
-        legend_y2=legend_y + 18, legend_y24=legend_y + 22, demand_label=_("Demand curve"),
+        lx=right - 260, lx2=right - 230, ltx=right - 224, sx=right - 130, sx2=right - 100, stx=right - 94,
+        legend_y=legend_y, legend_ty=legend_y + 4, demand_label=_("Demand curve"),
         supply_label=_("Supply curve"),
     )
 
