@@ -120,12 +120,15 @@ def engine_input(*, auction: Auction, seed: str, rows: list | None = None) -> cl
     `rows` (optional): the `_active_bids` rows, when the caller has already read them."""
     rows = list(_active_bids(auction)) if rows is None else rows
     document = _parameters(auction=auction, seed=seed)
-    document["bids"] = [
-        {"id": Bid(pk=pk).bid_code, "area": area, "category": category, "quantity_kw": quantity,
-         "price": price}
+    document["bids"] = _bid_documents(rows)
+    return _validated(document)
+
+
+def _bid_documents(rows) -> list[dict]:
+    return [
+        {"id": Bid(pk=pk).bid_code, "area": area, "category": category, "quantity_kw": quantity, "price": price}
         for pk, _operator, area, category, quantity, price in rows
     ]
-    return _validated(document)
 
 
 def input_summary(*, auction: Auction, seed: str, bid_count: int) -> dict:
@@ -138,6 +141,16 @@ def input_summary(*, auction: Auction, seed: str, bid_count: int) -> dict:
 def export_input(*, auction: Auction, seed: str) -> str:
     """The auction's clearing input as a clearing-format JSON file (for `manage.py clear_auction`)."""
     return clearing.serialise_input(engine_input(auction=auction, seed=seed))
+
+
+def export_run_input(*, run: ClearingRun) -> str:
+    """The input a run cleared, as a clearing-format JSON file: its recorded parameters and seed with the auction's
+    active bids (frozen since the bids were closed), so `clear_auction` reproduces the run's result."""
+    document = {key: value for key, value in run.input_summary.items() if key != "bid_count"}
+    if not document:
+        raise ClearingRefused(_("This clearing run has no recorded input."))
+    document["bids"] = _bid_documents(_active_bids(run.auction))
+    return clearing.serialise_input(_validated(document))
 
 
 def default_seed(auction: Auction) -> str:

@@ -1,0 +1,369 @@
+"""The OCCTO admin of bids and clearing: the clearing page (close, start, runs with progress, publish with a
+confirm page, the JSON input), the clearing-run, bid and receipt admins, the CSV export, permissions and query
+counts."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from auctions import clearing
+from auctions.models import Auction, ClearingRun, ShortBlock
+from capacity_market.models import AuditEntry
+from conftest import JST
+
+from .clearing_db import closed_auction, toy_auction
+from .conftest import make_bid, make_resource
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def clearing_url(auction) -> str:
+    return reverse("admin:auctions_auction_clearing", args=[auction.pk])
+
+
+@pytest.fixture
+def toy(operator_a, user_a):
+    return toy_auction(operator_a, user_a)
+
+
+@pytest.fixture
+def admin_client(client_for, occto_admin):
+    return client_for(occto_admin)
+
+
+def post_action(client, auction, action, capture=None, **data):
+    if capture is None:
+        return client.post(clearing_url(auction), {"action": action, **data}, follow=True)
+    with capture(execute=True):
+        return client.post(clearing_url(auction), {"action": action, **data}, follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+# --- the clearing page ----------------------------------------------------------------------------------------------
+def test_an_occto_administrator_closes_clears_and_publishes_from_the_admin(toy, admin_client,
+                                                                           django_capture_on_commit_callbacks):
+    auction, _bids = toy
+    change = admin_client.get(reverse("admin:auctions_auction_change", args=[auction.pk])).content.decode()
+    assert clearing_url(auction) in change
+
+    page = admin_client.get(clearing_url(auction)).content.decode()
+    assert 'value="Close bids"' in page and "Start clearing" not in page
+
+    response = post_action(admin_client, auction, "close")
+    assert messages_of(response) == ["The bids are closed."]
+    auction.refresh_from_db()
+    assert auction.bids_closed_at is not None
+    assert 'value="Start clearing"' in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(clearing_url(auction), {"action": "start", "seed": "admin-seed"})
+    run = ClearingRun.objects.get()
+    response = admin_client.get(response["Location"])
+    assert messages_of(response) == [f"Clearing run #{run.pk} was queued."]
+    assert (run.status, run.national_price, run.total_amount_yen, run.tie_break_seed) == (
+        "succeeded", 12_000, 10_200_000, "admin-seed")
+    page = response.content.decode()
+    assert "12,000" in page and "10,200,000" in page
+    publish_url = reverse("admin:auctions_clearingrun_publish", args=[run.pk])
+    assert publish_url in page
+
+    confirm = admin_client.get(publish_url)
+    assert confirm.status_code == 200
+    assert "Yes, publish these results" in confirm.content.decode()
+    run.refresh_from_db()
+    assert run.published_at is None  # the confirm page changes nothing
+
+    response = admin_client.post(publish_url, follow=True)
+    assert messages_of(response) == [f"Clearing run #{run.pk} is published to operators."]
+    run.refresh_from_db()
+    assert run.published_at is not None
+    assert AuditEntry.objects.filter(action="auctions.clearing_published").count() == 1
+    page = response.content.decode()
+    assert "can no longer be cleared" in page and 'value="Start clearing"' not in page
+
+    response = post_action(admin_client, auction, "start", django_capture_on_commit_callbacks)
+    assert "cannot be cleared again" in messages_of(response)[0]
+    assert ClearingRun.objects.count() == 1
+
+
+def test_closing_before_the_instant_shows_the_message_and_changes_nothing(admin_client, operator_a, user_a):
+    from .conftest import bidding_auction
+
+    auction = bidding_auction()
+    page = admin_client.get(clearing_url(auction)).content.decode()
+    assert 'value="Close bids"' not in page and "once the bid window has closed" in page
+    response = post_action(admin_client, auction, "close")
+    assert "cannot be closed before" in messages_of(response)[0]
+    auction.refresh_from_db()
+    assert auction.bids_closed_at is None
+
+
+def test_a_bad_seed_or_action_is_a_message(toy, admin_client, occto_admin):
+    auction, _bids = toy
+    post_action(admin_client, auction, "close")
+    response = post_action(admin_client, auction, "start", seed="x" * 101)
+    assert messages_of(response) and not ClearingRun.objects.exists()
+    response = post_action(admin_client, auction, "explode")
+    assert messages_of(response) == ["Choose an action."]
+
+
+def test_a_running_run_shows_a_progress_bar_polled_from_its_status_url(toy, admin_client, occto_admin,
+                                                                       django_capture_on_commit_callbacks):
+    auction, _bids = toy
+    post_action(admin_client, auction, "close")
+    with django_capture_on_commit_callbacks(execute=False):
+        admin_client.post(clearing_url(auction), {"action": "start", "seed": ""})
+    run = ClearingRun.objects.get()
+    status_url = reverse("admin:auctions_clearingrun_status", args=[run.pk])
+    page = admin_client.get(clearing_url(auction)).content.decode()
+    assert "<progress" in page and f'data-status-url="{status_url}"' in page and "fetch(" in page
+    assert "ワーカー" in page  # the step, in the user's language (Japanese)
+    assert "cdn" not in page.lower()
+    state = admin_client.get(status_url).json()
+    assert state == {"id": run.pk, "status": "queued", "status_label": state["status_label"], "progress": 0,
+                     "step": state["step"], "finished": False, "national_price": None, "error": ""}
+    ClearingRun.objects.filter(pk=run.pk).update(status="running", progress=50, progress_label="Storing the results")
+    with translation.override("ja"):
+        state = admin_client.get(status_url, HTTP_ACCEPT_LANGUAGE="ja").json()
+    assert state["progress"] == 50 and not state["finished"]
+
+
+def test_the_clearing_input_downloads_as_a_file_clear_auction_reads(toy, admin_client, occto_admin,
+                                                                    django_capture_on_commit_callbacks):
+    auction, _bids = toy
+    ShortBlock.objects.create(auction=auction, name="north", areas=["hokkaido", "tohoku"], additional_kw=0)
+    response = admin_client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert f"clearing-input-{auction.code}.json" in response["Content-Disposition"]
+    document = json.loads(response.content)
+    assert document["tie_break_seed"] == f"{auction.code}-1" and len(document["bids"]) == 5
+    assert clearing.clear(clearing.parse_input(response.content)).national_price == 12_000
+
+    post_action(admin_client, auction, "close")
+    post_action(admin_client, auction, "start", django_capture_on_commit_callbacks, seed="replay-me")
+    run = ClearingRun.objects.get()
+    ShortBlock.objects.filter(auction=auction).delete()  # later edits do not change what the run cleared
+    response = admin_client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk]),
+                                {"run": run.pk})
+    replayed = clearing.clear(clearing.parse_input(response.content))
+    assert replayed.tie_break_seed == "replay-me"
+    assert json.loads(response.content)["short_blocks"][0]["name"] == "north"
+    assert replayed.national_price == run.national_price and replayed.total_amount_yen == run.total_amount_yen
+    for garbage in ("abc", "999999", "9" * 40):
+        assert admin_client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk]),
+                                {"run": garbage}).status_code == 404
+
+
+def test_an_auction_whose_input_cannot_be_read_redirects_with_the_reason(admin_client, operator_a, user_a):
+    auction = closed_auction()
+    make_bid(auction, make_resource(operator_a), quantity_kw=100, price_yen=99_999, user=user_a)
+    response = admin_client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk]), follow=True)
+    assert "exceeds the upper price" in messages_of(response)[0]
+
+
+# --- permissions -------------------------------------------------------------------------------------------------------
+def test_reviewers_see_the_clearing_page_but_cannot_act(toy, client_for, reviewer, occto_admin,
+                                                        django_capture_on_commit_callbacks):
+    from auctions import clearing_service
+
+    auction, _bids = toy
+    clearing_service.close_bids(auction=auction, actor=occto_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = clearing_service.start_clearing(auction=auction, actor=occto_admin)
+    client = client_for(reviewer)
+    page = client.get(clearing_url(auction))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Start clearing" not in body and "Close bids" not in body
+    assert reverse("admin:auctions_clearingrun_publish", args=[run.pk]) not in body
+    assert client.post(clearing_url(auction), {"action": "start"}).status_code == 403
+    publish = reverse("admin:auctions_clearingrun_publish", args=[run.pk])
+    assert client.get(publish).status_code == 403
+    assert client.post(publish).status_code == 403
+    assert ClearingRun.objects.count() == 1 and ClearingRun.objects.get().published_at is None
+    assert client.get(reverse("admin:auctions_clearingrun_status", args=[run.pk])).status_code == 200
+    assert client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk])).status_code == 200
+    change = client.get(reverse("admin:auctions_clearingrun_change", args=[run.pk])).content.decode()
+    assert "12,000" in change and publish not in change
+
+
+@pytest.mark.parametrize("persona", ["admin_a", "user_a"])
+def test_operator_users_never_reach_the_clearing_admin(request, toy, client_for, persona):
+    auction, bids = toy
+    client = client_for(request.getfixturevalue(persona))
+    for url in (clearing_url(auction), reverse("admin:auctions_bid_changelist"),
+                reverse("admin:auctions_bid_export"), reverse("admin:auctions_clearingrun_changelist")):
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+    assert client.post(clearing_url(auction), {"action": "close"}).status_code in (302, 403)
+    auction.refresh_from_db()
+    assert auction.bids_closed_at is None
+
+
+def test_short_blocks_are_edited_on_the_auction_until_a_run_is_published(toy, admin_client, occto_admin,
+                                                                         django_capture_on_commit_callbacks):
+    from auctions import clearing_service
+
+    auction, _bids = toy
+    change_url = reverse("admin:auctions_auction_change", args=[auction.pk])
+    page = admin_client.get(change_url).content.decode()
+    assert "short_blocks-TOTAL_FORMS" in page and 'name="short_blocks-0-name"' not in page
+    ShortBlock.objects.create(auction=auction, name="north", areas=["hokkaido"], additional_kw=100)
+    assert 'name="short_blocks-0-name"' in admin_client.get(change_url).content.decode()
+
+    clearing_service.close_bids(auction=auction, actor=occto_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = clearing_service.start_clearing(auction=auction, actor=occto_admin)
+    clearing_service.publish_run(run=ClearingRun.objects.get(pk=run.pk), actor=occto_admin)
+    page = admin_client.get(change_url).content.decode()
+    assert 'name="short_blocks-0-name"' not in page and "north" in page
+
+
+def test_a_short_block_edit_is_audited_with_the_auction_parameters(toy, admin_client):
+    auction, _bids = toy
+    change_url = reverse("admin:auctions_auction_change", args=[auction.pk])
+    response = admin_client.get(change_url)
+    data = {}
+    form = response.context["adminform"].form
+    for name, value in model_to_dict(auction).items():
+        if name in form.fields and value is not None:
+            data[name] = value
+    for name in ("registration_opens_at", "expected_capacity_deadline", "registration_closes_at", "bid_opens_at",
+                 "bid_closes_at", "clearing_at", "publication_at", "contract_conclusion_at"):
+        local = getattr(auction, name).astimezone(JST)
+        data[f"{name}_0"], data[f"{name}_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
+        data.pop(name, None)
+    for formset in response.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        data[f"{prefix}-TOTAL_FORMS"] = str(formset.formset.total_form_count())
+        data[f"{prefix}-INITIAL_FORMS"] = str(formset.formset.initial_form_count())
+        for i, inline_form in enumerate(formset.formset.forms):
+            for field_name in inline_form.fields:
+                value = inline_form[field_name].value()
+                if value is not None:
+                    data[f"{prefix}-{i}-{field_name}"] = value
+    data.update({"short_blocks-TOTAL_FORMS": "1", "short_blocks-0-order": "1", "short_blocks-0-name": "north",
+                 "short_blocks-0-areas": "hokkaido,tohoku", "short_blocks-0-additional_kw": "910000",
+                 "short_blocks-0-adjacent": "national"})
+    response = admin_client.post(change_url, data)
+    assert response.status_code == 302, [(f.formset.errors, f.formset.non_form_errors()) for f in response.context["inline_admin_formsets"]] + [response.context["adminform"].form.errors] if response.context else ""
+    block = ShortBlock.objects.get(auction=auction)
+    assert block.areas == ["hokkaido", "tohoku"]
+    entry = AuditEntry.objects.filter(action="admin.change.auctions.auction_parameters").latest("pk")
+    assert entry.after["short_blocks"][0]["name"] == "north"
+
+
+# --- bids, receipts and runs in the admin ----------------------------------------------------------------------------------
+def test_the_bid_admin_is_read_only_with_versions_and_filters(toy, client_for, occto_admin, reviewer):
+    auction, bids = toy
+    for user in (occto_admin, reviewer):
+        client = client_for(user)
+        listing = client.get(reverse("admin:auctions_bid_changelist"), {"auction__id__exact": auction.pk})
+        assert listing.status_code == 200
+        assert bids[0].bid_code in listing.content.decode()
+        change = client.get(reverse("admin:auctions_bid_change", args=[bids[0].pk]))
+        assert change.status_code == 200
+        assert 'name="quantity_kw"' not in change.content.decode()
+        assert "Created" in change.content.decode() or "Bid" in change.content.decode()
+        assert client.post(reverse("admin:auctions_bid_change", args=[bids[0].pk]), {}).status_code == 403
+        assert client.get(reverse("admin:auctions_bid_add")).status_code == 403
+    client = client_for(occto_admin)
+    for params in ({"status__exact": "active"}, {"resource__area__exact": "tokyo"},
+                   {"resource__category__exact": "stable"}, {"operator__id__exact": bids[0].operator_id},
+                   {"q": bids[0].resource.grid_code}, {"q": "東北テスト"}):
+        response = client.get(reverse("admin:auctions_bid_changelist"), params)
+        assert response.status_code == 200, params
+        assert bids[0].bid_code in response.content.decode(), params
+    response = client.get(reverse("admin:auctions_bid_changelist"), {"q": bids[1].resource.grid_code})
+    assert bids[0].bid_code not in response.content.decode()
+
+
+def test_the_filtered_bids_download_as_csv_with_a_bom(toy, client_for, reviewer, operator_b, user_b):
+    auction, bids = toy
+    other = make_bid(auction, make_resource(operator_b, area="kyushu", name="=cmd|' /C calc'!A0"),
+                     quantity_kw=7, price_yen=1, user=user_b)
+    client = client_for(reviewer)
+    listing = client.get(reverse("admin:auctions_bid_changelist"), {"resource__area__exact": "tokyo"})
+    assert reverse("admin:auctions_bid_export") + "?resource__area__exact=tokyo" in listing.content.decode()
+
+    response = client.get(reverse("admin:auctions_bid_export"), {"resource__area__exact": "tokyo"})
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
+    assert rows[0][0] == "bid ID" and len(rows) == 1 + len(bids)
+    assert [row[0] for row in rows[1:]] == [b.bid_code for b in bids]
+    assert rows[1][4] == bids[0].resource.grid_code and rows[1][8] == "500" and rows[1][9] == "0"
+
+    everything = b"".join(client.get(reverse("admin:auctions_bid_export")).streaming_content).decode()
+    assert other.bid_code in everything and "'=cmd" in everything  # formula-leading cells are escaped
+    response = client.get(reverse("admin:auctions_bid_export"), {"no_such_field": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+def test_the_receipt_and_run_admins_are_read_only(toy, client_for, occto_admin, django_capture_on_commit_callbacks):
+    from auctions import clearing_service
+
+    auction, bids = toy
+    client = client_for(occto_admin)
+    submission = bids[0].submission
+    assert client.get(reverse("admin:auctions_bidsubmission_change", args=[submission.pk])).status_code == 200
+    assert client.post(reverse("admin:auctions_bidsubmission_change", args=[submission.pk]), {}).status_code == 403
+    clearing_service.close_bids(auction=auction, actor=occto_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = clearing_service.start_clearing(auction=auction, actor=occto_admin)
+    change = client.get(reverse("admin:auctions_clearingrun_change", args=[run.pk]))
+    body = change.content.decode()
+    assert change.status_code == 200
+    assert "Area prices" in body and "10,200,000" in body and "4 awarded, 1 not awarded" in body
+    assert reverse("admin:auctions_clearingrun_publish", args=[run.pk]) in body
+    assert client.post(reverse("admin:auctions_clearingrun_change", args=[run.pk]), {}).status_code == 403
+    assert client.get(reverse("admin:auctions_clearingrun_add")).status_code == 403
+    assert client.post(reverse("admin:auctions_clearingrun_delete", args=[run.pk]), {"post": "yes"}).status_code == 403
+    assert Auction.objects.filter(pk=auction.pk).exists() and ClearingRun.objects.filter(pk=run.pk).exists()
+
+
+# --- constant query counts -----------------------------------------------------------------------------------------------
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_bid_and_run_lists_and_the_clearing_page_run_the_same_queries_at_1_and_50_rows(
+        client_for, occto_admin, operator_a, user_a, operator_b, user_b):
+    auction = closed_auction()
+    client = client_for(occto_admin)
+
+    def add(n):
+        for i in range(n):
+            operator, user = (operator_a, user_a) if i % 2 else (operator_b, user_b)
+            make_bid(auction, make_resource(operator), quantity_kw=1000 + i, price_yen=i, user=user)
+            ClearingRun.objects.create(auction=auction, tie_break_seed=f"s{ClearingRun.objects.count()}",
+                                       started_by=occto_admin, status="failed", error="x")
+
+    urls = ["/admin/auctions/bid/", "/admin/auctions/bidsubmission/", "/admin/auctions/clearingrun/",
+            clearing_url(auction)]
+    add(1)
+    one = {url: _queries(client, url) for url in urls}
+    add(49)
+    fifty = {url: _queries(client, url) for url in urls}
+    assert fifty == one
