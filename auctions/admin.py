@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from capacity_market import audit
 from capacity_market.admin import AuditedAdminMixin, OcctoAdminPermissions, audit_values
@@ -150,7 +151,7 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<path:object_id>/clearing/", view(self.clearing_view), name=f"{info}_clearing"),
-            path("<path:object_id>/clearing/input.json", view(self.clearing_input_view),
+            path("<path:object_id>/clearing/input.json", view(require_GET(self.clearing_input_view)),
                  name=f"{info}_clearing_input"),
             *super().get_urls(),
         ]
@@ -308,7 +309,7 @@ class ClearingRunAdmin(OcctoAdminPermissions, admin.ModelAdmin):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/status.json", view(self.status_view), name=f"{info}_status"),
+            path("<path:object_id>/status.json", view(require_GET(self.status_view)), name=f"{info}_status"),
             path("<path:object_id>/publish/", view(self.publish_view), name=f"{info}_publish"),
             *super().get_urls(),
         ]
@@ -469,7 +470,7 @@ class BidAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("export.csv", self.admin_site.admin_view(self.export_view), name=f"{info}_export"),
+            path("export.csv", self.admin_site.admin_view(require_GET(self.export_view)), name=f"{info}_export"),
             *super().get_urls(),
         ]
 

@@ -150,6 +150,9 @@ class World:
             kind="additional", delivery_fiscal_year=2028, name="追加オークション（実需給2028年度）"))
         make_bid(self.results_auction, self.resource_a, quantity_kw=100_000, price_yen=5_000, user=admin_a)
         self.published_run = store_run(self.results_auction, started_by=occto_admin, publish=True)
+        # The OCCTO admin of bids and clearing (issue #4): that bid, its receipt and the published run.
+        self.admin_bid = self.results_auction.bids.get()
+        self.admin_bid_submission = self.admin_bid.submission
 
     def client(self, persona: str) -> Client:
         client = Client()
@@ -246,6 +249,9 @@ ADMIN_OBJECTS = {
     "auctions/expectedcapacity": "expected_capacity_a",
     "auctions/expectedcapacityapplication": "ec_application_a",
     "auctions/sentreminder": "sent_reminder",
+    "auctions/bid": "admin_bid",
+    "auctions/bidsubmission": "admin_bid_submission",
+    "auctions/clearingrun": "published_run",
     "notices/notice": "notice_a",
     "notices/noticedispatch": "dispatch",
 }
@@ -253,6 +259,10 @@ for _model, _attr in ADMIN_OBJECTS.items():
     for _view in ("history", "delete", "change"):
         KWARGS[f"admin:{_model.replace('/', '_')}_{_view}"] = _obj(_attr)
 KWARGS["admin:notices_notice_email"] = _obj("notice_a")
+KWARGS["admin:auctions_auction_clearing"] = _obj("auction")
+KWARGS["admin:auctions_auction_clearing_input"] = _obj("auction")
+KWARGS["admin:auctions_clearingrun_status"] = _obj("published_run")
+KWARGS["admin:auctions_clearingrun_publish"] = _obj("published_run")
 
 
 def _content_type_id(obj) -> int:
@@ -321,6 +331,7 @@ RESOURCE_APP_PAGE = "→registration:resource_application_detail"
 IMPORT_JOB_PAGE = "→registration:resource_import_job"
 EC_APP_PAGE = "→auctions:application_detail"
 EC_IMPORT_PAGE = "→auctions:import_job"
+CLEARING_PAGE = "→admin:auctions_auction_clearing"
 
 # One row per URL pattern (its name, or its route when it has none); one cell per persona of PERSONAS.
 # A cell is the answer to both GET and an empty POST, or a (GET, POST) pair when they differ.
@@ -515,6 +526,30 @@ MATRIX = {
     "admin:auctions_sentreminder_changelist":                            (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
     "admin:auctions_sentreminder_delete":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
     "admin:auctions_sentreminder_history":                               (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    # --- the OCCTO admin of bids and clearing (issue #4) ---
+    "admin/auctions/bid/<path:object_id>/":                              (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin:auctions_bid_add":                                            (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_bid_change":                                         (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, 403)),
+    "admin:auctions_bid_changelist":                                     (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_bid_delete":                                         (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_bid_history":                                        (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin/auctions/bidsubmission/<path:object_id>/":                    (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin:auctions_bidsubmission_add":                                  (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_bidsubmission_change":                               (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, 403)),
+    "admin:auctions_bidsubmission_changelist":                           (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_bidsubmission_delete":                               (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_bidsubmission_history":                              (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin/auctions/clearingrun/<path:object_id>/":                      (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin:auctions_clearingrun_add":                                    (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_clearingrun_change":                                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, 403)),
+    "admin:auctions_clearingrun_changelist":                             (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_clearingrun_delete":                                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_clearingrun_history":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_auction_clearing":                                   (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, CLEARING_PAGE)),
+    "admin:auctions_auction_clearing_input":                             (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 405)  , (200, 405)),
+    "admin:auctions_clearingrun_status":                                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 405)  , (200, 405)),
+    "admin:auctions_clearingrun_publish":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , (200, CLEARING_PAGE)),
+    "admin:auctions_bid_export":                                         (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 405)  , (200, 405)),
     "admin:view_on_site":                                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 404         , 404),
 }
 
