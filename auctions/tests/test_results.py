@@ -107,6 +107,25 @@ def test_a_re_run_that_is_not_published_is_invisible(published, occto_admin):
     assert results.published_run(auction=auction) == run
 
 
+def test_the_page_shows_the_published_run_not_a_later_re_run(published, occto_admin, client_for, user_a):
+    run, a, _b = published
+    Bid.objects.filter(pk=a["base"].pk).update(quantity_kw=1)
+    rerun = store_run(run.auction, started_by=occto_admin)
+    assert rerun.awarded_kw != run.awarded_kw
+    page = client_for(user_a).get(url("results", run.auction)).content.decode()
+    assert f"{run.awarded_kw:,}" in page and f"{rerun.awarded_kw:,}" not in page
+
+
+def test_names_are_escaped_on_the_page(market, occto_admin, client_for, user_a):
+    auction, a, _b = market
+    a["base"].resource.__class__.objects.filter(pk=a["base"].resource.pk).update(name="<script>x</script>")
+    store_run(auction, started_by=occto_admin, publish=True,
+              short_blocks=[{"name": "<b>北</b>", "areas": ["tokyo"], "additional_kw": 1}])
+    page = client_for(user_a).get(url("results", auction)).content.decode()
+    assert "<script>x" not in page and "&lt;script&gt;x" in page
+    assert "<b>北" not in page and "&lt;b&gt;北" in page
+
+
 def test_a_run_of_another_auction_is_not_this_auctions_result(published):
     other = small_auction()
     assert results.published_run(auction=other) is None
