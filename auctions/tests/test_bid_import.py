@@ -1,0 +1,208 @@
+"""Bids by CSV: one file = one receipt through submit_bids; every error by row and column; all or nothing."""
+
+import uuid
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from auctions import bidding
+from auctions.bid_import import HEADERS
+from auctions.models import Bid, BidSubmission, BidVersion
+from capacity_market import bulk_import
+from capacity_market.models import ImportJob
+
+from .conftest import bidding_auction, jst, make_auction, make_resource, qualify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bid_auction(db):
+    return bidding_auction()
+
+
+@pytest.fixture
+def res_a(operator_a, bid_auction):
+    resource = make_resource(operator_a, name="みらい火力1号機")
+    qualify(bid_auction, resource, 100_000)
+    return resource
+
+
+@pytest.fixture
+def res_a2(operator_a, bid_auction):
+    resource = make_resource(operator_a, name="みらい火力2号機")
+    qualify(bid_auction, resource, 50_000)
+    return resource
+
+
+def csv_file(rows, *, encoding="cp932", name="bids.csv") -> SimpleUploadedFile:
+    lines = [",".join(HEADERS)] + [",".join(str(c) for c in row) for row in rows]
+    return SimpleUploadedFile(name, ("\r\n".join(lines) + "\r\n").encode(encoding), content_type="text/csv")
+
+
+def upload(client, auction, file):
+    return client.post(reverse("auctions:bid_import", kwargs={"pk": auction.pk}), {"file": file})
+
+
+def job():
+    return ImportJob.objects.get(kind="auctions.bids")
+
+
+def job_url(j):
+    return reverse("auctions:bid_import_job", kwargs={"pk": j.pk})
+
+
+def test_a_shift_jis_file_is_checked_then_stored_as_one_receipt(client_for, user_a, bid_auction, res_a, res_a2):
+    client = client_for(user_a)
+    response = upload(client, bid_auction, csv_file([
+        [bid_auction.code, res_a.grid_code, "みらい火力1号機", '"90,000"', "9000", ""],
+        [bid_auction.code, res_a2.grid_code, "", "50000", "15112", ""],
+    ]))
+    imported = job()
+    assert response["Location"] == job_url(imported)
+    assert imported.errors == []
+    assert (imported.status, imported.encoding) == ("valid", "cp932") and not Bid.objects.exists()
+    response = client.post(job_url(imported))
+    receipt = BidSubmission.objects.get()
+    assert (receipt.source, receipt.import_job, receipt.bid_count) == ("csv", imported, 2)
+    assert {b.resource_id: (b.quantity_kw, b.price_yen) for b in Bid.objects.all()} == {
+        res_a.pk: (90_000, 9_000), res_a2.pk: (50_000, 15_112)}
+    assert job().status == "done" and job().imported_count == 2
+    page = client.get(job_url(imported)).content.decode()
+    assert receipt.receipt_number in page
+    # confirming again imports nothing more
+    client.post(job_url(imported))
+    assert BidSubmission.objects.count() == 1 and BidVersion.objects.count() == 2
+
+
+def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_stored(client_for, user_a, operator_a, operator_b,
+                                                                        bid_auction, res_a, res_a2):
+    other = make_resource(operator_b)
+    unqualified = make_resource(operator_a)
+    upload(client_for(user_a), bid_auction, csv_file([
+        [bid_auction.code, res_a.grid_code, "", "100001", "15113", ""],  # 2: over expected and over upper price
+        ["main-1999", res_a2.grid_code, "", "1", "1", ""],  # 3: unknown auction
+        [bid_auction.code, other.grid_code, "", "1", "1", ""],  # 4: another operator's resource
+        [bid_auction.code, unqualified.grid_code, "", "1", "1", ""],  # 5: not qualified
+        [bid_auction.code, res_a2.grid_code, "", "abc", "", "x"],  # 6: bad numbers and version
+    ]))
+    imported = job()
+    assert imported.status == "invalid"
+    columns = [(e["row"], e["column"]) for e in imported.errors]
+    assert columns == [(2, "応札価格(円/kW)"), (2, "応札容量(kW)"), (3, "オークション"), (4, "系統コード"),
+                       (5, "系統コード"), (6, "バージョン"), (6, "応札価格(円/kW)"), (6, "応札容量(kW)")]
+    page = client_for(user_a).get(job_url(imported)).content.decode()
+    assert page.count('class="import-error"') == 8
+    assert not Bid.objects.exists() and not BidSubmission.objects.exists()
+
+
+def test_rows_of_two_auctions_and_a_duplicate_resource_are_errors(client_for, user_a, operator_a, bid_auction, res_a):
+    other = bidding_auction(delivery_fiscal_year=2040)
+    upload(client_for(user_a), bid_auction, csv_file([
+        [bid_auction.code, res_a.grid_code, "", "1", "1", ""],
+        [other.code, res_a.grid_code, "", "1", "1", ""],
+        [bid_auction.code, res_a.grid_code, "", "2", "2", ""],
+    ]))
+    columns = [(e["row"], e["column"]) for e in job().errors]
+    assert (3, "オークション") in columns and (4, "系統コード") in columns
+
+
+def test_a_stale_version_in_the_file_is_refused_with_who_changed_it(client_for, user_a, admin_a, bid_auction, res_a):
+    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 90_000, 9_000, None)],
+                        idempotency_key=uuid.uuid4())
+    client = client_for(user_a)
+    template = client.get(reverse("auctions:bid_import_template", kwargs={"pk": bid_auction.pk}))
+    lines = template.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == ",".join(HEADERS) and lines[1].endswith(",90000,9000,1")
+    bidding.submit_bids(auction=bid_auction, actor=admin_a, entries=[(res_a.pk, 80_000, 8_000, 1)],
+                        idempotency_key=uuid.uuid4())
+    upload(client, bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "70000", "7000", "1"]]))
+    [error] = job().errors
+    assert error["column"] == "バージョン" and admin_a.full_name in error["message"]
+    assert Bid.objects.get().quantity_kw == 80_000
+
+
+def test_an_empty_version_replaces_the_stored_bid(client_for, user_a, bid_auction, res_a):
+    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 90_000, 9_000, None)],
+                        idempotency_key=uuid.uuid4())
+    client = client_for(user_a)
+    upload(client, bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "70000", "7000", ""]]))
+    client.post(job_url(job()))
+    bid = Bid.objects.get()
+    assert (bid.quantity_kw, bid.version, bid.submission.source) == (70_000, 2, "csv")
+
+
+def test_a_file_checked_before_the_close_and_confirmed_after_it_stores_nothing(client_for, user_a, bid_auction,
+                                                                              res_a):
+    upload(client_for(user_a), bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "1", "1", ""]]))
+    assert job().status == "valid"
+    with time_machine.travel(jst(2026, 11, 25, 18, 0, 0), tick=False):
+        bulk_import.confirm(job=job(), user=user_a)  # the page itself is closed at 18:00 by the service window
+    assert job().status == "failed" and not Bid.objects.exists() and not BidSubmission.objects.exists()
+
+
+def test_a_closed_auction_is_an_error_at_the_check(client_for, user_a, operator_a):
+    auction = make_auction()  # bids in 2027
+    resource = make_resource(operator_a)
+    qualify(auction, resource, 1_000)
+    upload(client_for(user_a), auction, csv_file([[auction.code, resource.grid_code, "", "1", "1", ""]]))
+    [error] = job().errors
+    assert error["column"] == "オークション"
+
+
+def test_a_large_file_is_processed_in_the_background(client_for, user_a, operator_a, bid_auction, settings,
+                                                     django_capture_on_commit_callbacks):
+    settings.BULK_IMPORT_BACKGROUND_ROWS = 5
+    resources = [make_resource(operator_a) for _ in range(8)]
+    for resource in resources:
+        qualify(bid_auction, resource, 10_000)
+    client = client_for(user_a)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "100", "10", ""]
+                                              for r in resources], encoding="utf-8-sig"))
+    assert job().status == "validating"  # left to the Celery task
+    assert "<progress" in client.get(job_url(job())).content.decode()
+    for callback in queued:
+        callback()
+    assert job().status == "valid"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(job()))
+    assert job().status == "done" and BidSubmission.objects.get().bid_count == 8
+    status = client.get(reverse("auctions:bid_import_status", kwargs={"pk": job().pk})).json()
+    assert status["status"] == "done" and status["imported_count"] == 8
+
+
+def test_malformed_files_are_refused_with_a_message(client_for, user_a, bid_auction):
+    client = client_for(user_a)
+    for file in (SimpleUploadedFile("x.csv", b"a,b\r\n1,2\r\n"), SimpleUploadedFile("x.csv", b"\x00\x01"),
+                 SimpleUploadedFile("x.csv", b"")):
+        response = upload(client, bid_auction, file)
+        assert response.status_code == 200
+    assert not ImportJob.objects.exists()
+
+
+def test_another_operator_gets_404_for_the_job(client_for, user_a, user_b, bid_auction, res_a):
+    upload(client_for(user_a), bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "1", "1", ""]]))
+    client = client_for(user_b)
+    assert client.get(job_url(job())).status_code == 404
+    assert client.post(job_url(job())).status_code == 404
+    assert not Bid.objects.exists()
+
+
+def test_checking_runs_the_same_queries_for_5_and_50_rows(client_for, user_a, operator_a, bid_auction):
+    resources = [make_resource(operator_a) for _ in range(50)]
+    for resource in resources:
+        qualify(bid_auction, resource, 10_000)
+    client = client_for(user_a)
+
+    def count(n):
+        with CaptureQueriesContext(connection) as ctx:
+            upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "1", "1", ""]
+                                                  for r in resources[:n]]))
+        return len(ctx.captured_queries)
+
+    assert count(5) == count(50)
