@@ -1,6 +1,6 @@
 """The OCCTO admin of bids and clearing: the clearing page (close, start, runs with progress, publish with a
 confirm page, the JSON input), the clearing-run, bid and receipt admins, the CSV export, permissions and query
-counts."""
+counts. The personas read Japanese, so the pages and messages are matched in Japanese."""
 
 import csv
 import io
@@ -22,12 +22,6 @@ from .clearing_db import closed_auction, toy_auction
 from .conftest import make_bid, make_resource
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def clearing_url(auction) -> str:
@@ -63,19 +57,19 @@ def test_an_occto_administrator_closes_clears_and_publishes_from_the_admin(toy, 
     assert clearing_url(auction) in change
 
     page = admin_client.get(clearing_url(auction)).content.decode()
-    assert 'value="Close bids"' in page and "Start clearing" not in page
+    assert 'value="応札を締め切る"' in page and "約定処理を開始" not in page
 
     response = post_action(admin_client, auction, "close")
-    assert messages_of(response) == ["The bids are closed."]
+    assert messages_of(response) == ["応札を締め切りました。"]
     auction.refresh_from_db()
     assert auction.bids_closed_at is not None
-    assert 'value="Start clearing"' in response.content.decode()
+    assert 'value="約定処理を開始"' in response.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(clearing_url(auction), {"action": "start", "seed": "admin-seed"})
     run = ClearingRun.objects.get()
     response = admin_client.get(response["Location"])
-    assert messages_of(response) == [f"Clearing run #{run.pk} was queued."]
+    assert messages_of(response) == [f"約定処理 #{run.pk} を受け付けました（実行待ち）。"]
     assert (run.status, run.national_price, run.total_amount_yen, run.tie_break_seed) == (
         "succeeded", 12_000, 10_200_000, "admin-seed")
     page = response.content.decode()
@@ -85,20 +79,20 @@ def test_an_occto_administrator_closes_clears_and_publishes_from_the_admin(toy, 
 
     confirm = admin_client.get(publish_url)
     assert confirm.status_code == 200
-    assert "Yes, publish these results" in confirm.content.decode()
+    assert "はい、この結果を公表します" in confirm.content.decode()
     run.refresh_from_db()
     assert run.published_at is None  # the confirm page changes nothing
 
     response = admin_client.post(publish_url, follow=True)
-    assert messages_of(response) == [f"Clearing run #{run.pk} is published to operators."]
+    assert messages_of(response) == [f"約定処理 #{run.pk} の結果を事業者に公表しました。"]
     run.refresh_from_db()
     assert run.published_at is not None
     assert AuditEntry.objects.filter(action="auctions.clearing_published").count() == 1
     page = response.content.decode()
-    assert "can no longer be cleared" in page and 'value="Start clearing"' not in page
+    assert "もう約定処理できません" in page and 'value="約定処理を開始"' not in page
 
     response = post_action(admin_client, auction, "start", django_capture_on_commit_callbacks)
-    assert "cannot be cleared again" in messages_of(response)[0]
+    assert "再度約定処理はできません" in messages_of(response)[0]
     assert ClearingRun.objects.count() == 1
 
 
@@ -107,9 +101,9 @@ def test_closing_before_the_instant_shows_the_message_and_changes_nothing(admin_
 
     auction = bidding_auction()
     page = admin_client.get(clearing_url(auction)).content.decode()
-    assert 'value="Close bids"' not in page and "once the bid window has closed" in page
+    assert 'value="応札を締め切る"' not in page and "応札受付期間の終了後に" in page
     response = post_action(admin_client, auction, "close")
-    assert "cannot be closed before" in messages_of(response)[0]
+    assert "締め切ることはできません" in messages_of(response)[0]
     auction.refresh_from_db()
     assert auction.bids_closed_at is None
 
@@ -120,7 +114,7 @@ def test_a_bad_seed_or_action_is_a_message(toy, admin_client, occto_admin):
     response = post_action(admin_client, auction, "start", seed="x" * 101)
     assert messages_of(response) and not ClearingRun.objects.exists()
     response = post_action(admin_client, auction, "explode")
-    assert messages_of(response) == ["Choose an action."]
+    assert messages_of(response) == ["操作を選択してください。"]
 
 
 def test_a_running_run_shows_a_progress_bar_polled_from_its_status_url(toy, admin_client, occto_admin,
@@ -191,7 +185,7 @@ def test_reviewers_see_the_clearing_page_but_cannot_act(toy, client_for, reviewe
     page = client.get(clearing_url(auction))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Start clearing" not in body and "Close bids" not in body
+    assert "約定処理を開始" not in body and "応札を締め切る" not in body
     assert reverse("admin:auctions_clearingrun_publish", args=[run.pk]) not in body
     assert client.post(clearing_url(auction), {"action": "start"}).status_code == 403
     publish = reverse("admin:auctions_clearingrun_publish", args=[run.pk])
@@ -281,7 +275,7 @@ def test_the_bid_admin_is_read_only_with_versions_and_filters(toy, client_for, o
         change = client.get(reverse("admin:auctions_bid_change", args=[bids[0].pk]))
         assert change.status_code == 200
         assert 'name="quantity_kw"' not in change.content.decode()
-        assert "Created" in change.content.decode() or "Bid" in change.content.decode()
+        assert 'id="versions-group"' in change.content.decode()  # the versions, inline
         assert client.post(reverse("admin:auctions_bid_change", args=[bids[0].pk]), {}).status_code == 403
         assert client.get(reverse("admin:auctions_bid_add")).status_code == 403
     client = client_for(occto_admin)
@@ -308,7 +302,7 @@ def test_the_filtered_bids_download_as_csv_with_a_bom(toy, client_for, reviewer,
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
-    assert rows[0][0] == "bid ID" and len(rows) == 1 + len(bids)
+    assert rows[0][0] == "応札ID" and len(rows) == 1 + len(bids)
     assert [row[0] for row in rows[1:]] == [b.bid_code for b in bids]
     assert rows[1][4] == bids[0].resource.grid_code and rows[1][8] == "500" and rows[1][9] == "0"
 
@@ -332,7 +326,7 @@ def test_the_receipt_and_run_admins_are_read_only(toy, client_for, occto_admin, 
     change = client.get(reverse("admin:auctions_clearingrun_change", args=[run.pk]))
     body = change.content.decode()
     assert change.status_code == 200
-    assert "Area prices" in body and "10,200,000" in body and "4 awarded, 1 not awarded" in body
+    assert "エリアプライス" in body and "10,200,000" in body and "落札 4 件、非落札 1 件" in body
     assert reverse("admin:auctions_clearingrun_publish", args=[run.pk]) in body
     assert client.post(reverse("admin:auctions_clearingrun_change", args=[run.pk]), {}).status_code == 403
     assert client.get(reverse("admin:auctions_clearingrun_add")).status_code == 403
