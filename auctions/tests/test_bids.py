@@ -183,7 +183,7 @@ def test_before_the_window_outside_service_hours_and_after_occto_closed_nothing_
                                                                                            res_a, occto_admin):
     with time_machine.travel(jst(2026, 11, 18, 8, 59, 59), tick=False), pytest.raises(bidding.BidRefused) as early:
         submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
-    assert "opens at 2026-11-18 09:00:00" in early.value.message
+    assert "2026-11-18 09:00:00（JST）に始まります" in early.value.message
     # Open by the clock (11-21 is a Saturday) but the service window is closed.
     with time_machine.travel(jst(2026, 11, 21, 12, 0), tick=False), pytest.raises(bidding.BidRefused) as weekend:
         submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
@@ -224,7 +224,7 @@ def test_a_stale_or_repeated_withdrawal_changes_nothing(bid_auction, user_a, res
         bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=7, idempotency_key=uuid.uuid4())
     bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=1, idempotency_key=uuid.uuid4())
     before = state()
-    with pytest.raises(bidding.BidRefused, match="already withdrawn"):
+    with pytest.raises(bidding.BidRefused, match="既に取り消されています"):
         bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=2, idempotency_key=uuid.uuid4())
     assert state() == before
 
