@@ -8,6 +8,7 @@ do them (403 for reviewers)."""
 
 import csv
 import json
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -189,6 +190,13 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
                 elif action == "start":
                     self.message_user(request, " ".join(e for errors in form.errors.values() for e in errors),
                                       messages.ERROR)
+                elif action == "abandon" and re.fullmatch(r"[0-9]{1,18}", request.POST.get("run", "")):
+                    run = auction.clearing_runs.filter(pk=int(request.POST["run"])).first()
+                    if run is None:
+                        raise Http404
+                    clearing_service.abandon_run(run=run, actor=request.user)
+                    self.message_user(request, gettext("Clearing run #%(id)s was marked failed.") % {"id": run.pk},
+                                      messages.SUCCESS)
                 else:
                     self.message_user(request, gettext("Choose an action."), messages.ERROR)
             except DomainError as exc:

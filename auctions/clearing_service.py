@@ -271,6 +271,9 @@ def run_clearing(run_id: int) -> ClearingRun | None:
             _progress(run.pk, 50 + 49 * stored // max(len(rows), 1), STEP_STORING)
         with transaction.atomic():
             run = ClearingRun.objects.select_for_update().get(pk=run.pk)
+            if run.status != ClearingRunStatus.RUNNING:  # marked failed meanwhile (abandon_run): keep nothing
+                ClearingOutcome.objects.filter(run_id=run.pk).delete()
+                return run
             run.input_summary = summary
             run.bid_count = len(rows)
             run.national_price = result.national_price
@@ -302,6 +305,27 @@ def _fail(run_id: int, message: str) -> None:
         run = ClearingRun.objects.get(pk=run_id)
         audit.record(action="auctions.clearing_failed", actor=None, actor_label="celery", target=run,
                      after={"error": message})
+
+
+@transaction.atomic
+def abandon_run(*, run: ClearingRun, actor, reason: str = "") -> ClearingRun:
+    """Mark a queued or running run failed (a worker that died, a broker that lost the task), so that the auction can
+    be cleared again. OCCTO administrators only; audited. Should the task still finish, it stores nothing."""
+    _require_admin(actor)
+    _lock(run.auction)
+    run = ClearingRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in (ClearingRunStatus.QUEUED, ClearingRunStatus.RUNNING):
+        raise ClearingRefused(_("Only a queued or running clearing run can be marked failed."))
+    before = {"status": run.status, "progress": run.progress}
+    run.status = ClearingRunStatus.FAILED
+    run.progress_label = STEP_FAILED
+    run.finished_at = timezone.now()
+    run.error = _("Marked failed by %(user)s.") % {"user": actor} + (f" {reason.strip()}" if reason.strip() else "")
+    run.save(update_fields=["status", "progress_label", "finished_at", "error"])
+    ClearingOutcome.objects.filter(run=run).delete()
+    audit.record(action="auctions.clearing_abandoned", actor=actor, target=run, before=before,
+                 after={"status": run.status, "error": run.error})
+    return run
 
 
 @transaction.atomic

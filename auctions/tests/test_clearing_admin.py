@@ -361,3 +361,24 @@ def test_the_bid_and_run_lists_and_the_clearing_page_run_the_same_queries_at_1_a
     add(49)
     fifty = {url: _queries(client, url) for url in urls}
     assert fifty == one
+
+
+def test_an_administrator_marks_a_stuck_run_failed_from_the_clearing_page(toy, admin_client, client_for, reviewer,
+                                                                          occto_admin,
+                                                                          django_capture_on_commit_callbacks):
+    from auctions import clearing_service
+
+    auction, _bids = toy
+    clearing_service.close_bids(auction=auction, actor=occto_admin)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = clearing_service.start_clearing(auction=auction, actor=occto_admin)
+    assert 'name="action" value="abandon"' in admin_client.get(clearing_url(auction)).content.decode()
+    assert client_for(reviewer).post(clearing_url(auction), {"action": "abandon", "run": run.pk}).status_code == 403
+    assert admin_client.post(clearing_url(auction), {"action": "abandon", "run": "²"}, follow=True).status_code == 200
+    assert admin_client.post(clearing_url(auction), {"action": "abandon", "run": "999999999"}).status_code == 404
+    run.refresh_from_db()
+    assert run.status == "queued"
+    response = admin_client.post(clearing_url(auction), {"action": "abandon", "run": run.pk}, follow=True)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert 'value="約定処理を開始"' in response.content.decode()

@@ -397,3 +397,38 @@ def test_a_broker_that_cannot_be_reached_fails_the_run_at_once(toy, occto_admin,
     auction, _bids = toy
     run = clear_now(auction, occto_admin, django_capture_on_commit_callbacks)
     assert run.status == "failed" and "redis is down" in run.error
+
+
+# --- a run whose worker died ------------------------------------------------------------------------------------------------
+def test_a_stuck_run_is_marked_failed_and_the_auction_cleared_again(toy, occto_admin, reviewer,
+                                                                   django_capture_on_commit_callbacks):
+    auction, _bids = toy
+    with django_capture_on_commit_callbacks(execute=False):
+        stuck = clearing_service.start_clearing(auction=auction, actor=occto_admin)
+    ClearingRun.objects.filter(pk=stuck.pk).update(status="running", progress=50)
+    with pytest.raises(ClearingRefused, match="Only OCCTO administrators"):
+        clearing_service.abandon_run(run=stuck, actor=reviewer)
+
+    abandoned = clearing_service.abandon_run(run=stuck, actor=occto_admin, reason="worker restarted")
+    assert abandoned.status == "failed" and "worker restarted" in abandoned.error
+    assert AuditEntry.objects.filter(action="auctions.clearing_abandoned", target_id=str(stuck.pk)).exists()
+    with pytest.raises(ClearingRefused, match="Only a queued or running"):
+        clearing_service.abandon_run(run=abandoned, actor=occto_admin)
+    again = clear_now(auction, occto_admin, django_capture_on_commit_callbacks)
+    assert again.status == "succeeded"
+
+
+def test_a_task_that_finishes_after_its_run_was_marked_failed_stores_nothing(toy, occto_admin, monkeypatch,
+                                                                            django_capture_on_commit_callbacks):
+    auction, _bids = toy
+    real_clear = clearing_service.clearing.clear
+
+    def clear_while_abandoned(auction_input):
+        run = ClearingRun.objects.get()
+        clearing_service.abandon_run(run=run, actor=occto_admin)
+        return real_clear(auction_input)
+
+    monkeypatch.setattr(clearing_service.clearing, "clear", clear_while_abandoned)
+    run = clear_now(auction, occto_admin, django_capture_on_commit_callbacks)
+    assert run.status == "failed" and run.national_price is None
+    assert not ClearingOutcome.objects.filter(run=run).exists()
