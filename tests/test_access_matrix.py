@@ -19,6 +19,7 @@ URL with garbage path and query parameters as every persona and asserts that not
 
 import datetime as dt
 import re
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,9 +34,10 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import AdminIdIssuance, TermsVersion
+from auctions import bidding
 from auctions import services as auction_services
 from auctions.models import Auction, ExpectedCapacity, SentReminder
-from auctions.tests.conftest import auction_values, make_bid
+from auctions.tests.conftest import auction_values, bidding_auction, make_bid, qualify
 from auctions.tests.results_support import store_run
 from capacity_market import audit, review
 from capacity_market.models import ImportJob, ServiceCalendarException
@@ -153,6 +155,18 @@ class World:
         # The OCCTO admin of bids and clearing (issue #4): that bid, its receipt and the published run.
         self.admin_bid = self.results_auction.bids.get()
         self.admin_bid_submission = self.admin_bid.submission
+        # Bidding (issue #4, operator side): an auction in its bid window, A's resource qualified with a bid made
+        # through the service (its receipt), and a CSV bid upload of A with errors.
+        self.bid_auction = bidding_auction(delivery_fiscal_year=2032)
+        qualify(self.bid_auction, self.ec_resource_a, 120_000)
+        self.bid_receipt_a = bidding.submit_bids(auction=self.bid_auction, actor=admin_a,
+                                                 entries=[(self.ec_resource_a.pk, 100_000, 9_000, None)],
+                                                 idempotency_key=uuid.uuid4())
+        self.bid_a = self.bid_auction.bids.get()
+        self.bid_import_job_a = ImportJob.objects.create(
+            kind="auctions.bids", operator_id=self.operator_a.pk, created_by=admin_a, file_name="bids.csv",
+            status=ImportJob.Status.INVALID, total_rows=1, processed_rows=1,
+            errors=[{"row": 2, "column": "系統コード", "message": "x"}])
 
     def client(self, persona: str) -> Client:
         client = Client()
@@ -224,6 +238,15 @@ KWARGS = {
     "auctions:import_template": _pk("auction"),
     "auctions:import_job": _pk("ec_import_job_a"),
     "auctions:import_status": _pk("ec_import_job_a"),
+    "auctions:bids": _pk("bid_auction"),
+    "auctions:bid_detail": lambda w: {"pk": w.bid_auction.pk, "bid_pk": w.bid_a.pk},
+    "auctions:bid_withdraw": lambda w: {"pk": w.bid_auction.pk, "bid_pk": w.bid_a.pk},
+    "auctions:bids_csv": _pk("bid_auction"),
+    "auctions:bid_import": _pk("bid_auction"),
+    "auctions:bid_import_template": _pk("bid_auction"),
+    "auctions:bid_receipt": _pk("bid_receipt_a"),
+    "auctions:bid_import_job": _pk("bid_import_job_a"),
+    "auctions:bid_import_status": _pk("bid_import_job_a"),
     "auctions:results": _pk("results_auction"),
     "auctions:results_awards_csv": _pk("results_auction"),
     "auctions:results_summary_csv": _pk("results_auction"),
@@ -331,6 +354,9 @@ RESOURCE_APP_PAGE = "→registration:resource_application_detail"
 IMPORT_JOB_PAGE = "→registration:resource_import_job"
 EC_APP_PAGE = "→auctions:application_detail"
 EC_IMPORT_PAGE = "→auctions:import_job"
+BIDS_PAGE = "→auctions:bids"
+BID_PAGE = "→auctions:bid_detail"
+BID_IMPORT_PAGE = "→auctions:bid_import_job"
 CLEARING_PAGE = "→admin:auctions_auction_clearing"
 
 # One row per URL pattern (its name, or its route when it has none); one cell per persona of PERSONAS.
@@ -499,6 +525,15 @@ MATRIX = {
     "auctions:import_template":                                          (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
     "auctions:import_job":                                               (LOGIN       , (200, EC_IMPORT_PAGE)  , (200, EC_IMPORT_PAGE)  , 404         , 404         , 404         , 404),
     "auctions:import_status":                                            (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "auctions:bids":                                                     (LOGIN       , (200, BIDS_PAGE)       , (200, BIDS_PAGE)       , (200, BIDS_PAGE), (200, BIDS_PAGE), 404   , 404),
+    "auctions:bid_detail":                                               (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "auctions:bid_withdraw":                                             (LOGIN       , (200, BID_PAGE)        , (200, BID_PAGE)        , 404         , 404         , 404         , 404),
+    "auctions:bids_csv":                                                 (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "auctions:bid_import":                                               (LOGIN       , 200                    , 200                    , 200         , 200         , 404         , 404),
+    "auctions:bid_import_template":                                      (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "auctions:bid_receipt":                                              (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
+    "auctions:bid_import_job":                                           (LOGIN       , (200, BID_IMPORT_PAGE) , (200, BID_IMPORT_PAGE) , 404         , 404         , 404         , 404),
+    "auctions:bid_import_status":                                        (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
     "auctions:results":                                                  (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (200, 405)  , (200, 405)),
     "auctions:results_awards_csv":                                       (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
     "auctions:results_summary_csv":                                      (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (200, 405)  , (200, 405)),
