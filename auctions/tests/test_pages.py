@@ -242,7 +242,7 @@ def test_an_occto_administrator_creates_an_auction_with_its_parameters_and_it_is
     }
     for prefix, rows in (("fixed_supply_items", [{"label": "FIT", "kw": "500"}]),
                          ("adjustment_factors", [{"generation_type": "solar", "area": "kyushu", "factor": "0.1234"}]),
-                         ("deduction_coefficients", [])):
+                         ("deduction_coefficients", []), ("short_blocks", [])):
         data.update({f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
                      f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
         for i, row in enumerate(rows):
