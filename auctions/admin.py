@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -493,7 +493,13 @@ class BidAdmin(OcctoAdminPermissions, admin.ModelAdmin):
         queryset = changelist.get_queryset(request).select_related("auction", "operator", "resource", "submission")
         queryset = queryset.order_by("auction_id", "resource__grid_code", "pk")
 
+        language = translation.get_language()  # the rows are written after the view has returned
+
         def rows():
+            with translation.override(language):
+                yield from bid_rows()
+
+        def bid_rows():
             writer = csv.writer(_Echo(), lineterminator="\r\n")
             yield "\ufeff" + writer.writerow([safe_cell(str(h)) for h in BID_CSV_HEADER])
             for bid in queryset.iterator(chunk_size=2000):
