@@ -301,13 +301,18 @@ class ClearingRunAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     list_filter = ("auction", "status")
     list_select_related = ("auction", "started_by")
     change_form_template = "admin/auctions/clearingrun/change_form.html"
-    fields = ("auction", "status", "progress", "progress_label", "tie_break_seed", "bid_count", "national_price",
+    fields = ("auction", "status", "progress", "step_display", "tie_break_seed", "bid_count", "national_price",
               "awarded_kw", "total_amount_yen", "error", "started_by", "created_at", "started_at", "finished_at",
               "published_at", "published_by", "input_display")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("auction", "started_by", "published_by")
+
+    @admin.display(description=_("step"))
+    def step_display(self, obj) -> str:
+        """The step in the reader's language (stored as its untranslated message ID)."""
+        return gettext(obj.progress_label) if obj and obj.progress_label else ""
 
     @admin.display(description=_("input"))
     def input_display(self, obj) -> str:
