@@ -72,7 +72,7 @@ def test_the_bid_page_lists_the_qualified_resources_with_the_window_in_jst(clien
     make_resource(operator_a, name="資格なし電源")  # not qualified: not a row
     page = client_for(user_a).get(url("bids", pk=bid_auction.pk)).content.decode()
     assert page.count('class="bid-row') == 2 and "資格なし電源" not in page
-    assert "みらい火力1号機" in page and "100,000" in page and "15112.5" in page
+    assert "みらい火力1号機" in page and "100,000" in page and "15,112.5" in page
     assert "2026-11-25 18:00:00 JST" in page and "2026-11-18 09:00:00 JST" in page
     uuid.UUID(key_of(page))
     assert key_of(page) != key_of(client_for(user_a).get(url("bids", pk=bid_auction.pk)).content.decode())

@@ -29,7 +29,7 @@ def test_the_detail_shows_the_schedule_with_the_next_deadline_highlighted_and_th
     page = client_for(user_a).get(url("detail", pk=auction.pk)).content.decode()
     assert 'class="unread" aria-current="step"' in page
     assert "2027-01-20 18:00 JST" in page  # the bid window closes
-    assert "15112.5" in page  # upper price
+    assert "15,112.5" in page and "10,075" in page  # upper price and Net CONE
     assert "FIT電源の期待容量" in page
 
 
