@@ -9,6 +9,7 @@ the Redis test is skipped on a developer's machine, and fails under CI=true, whe
 import os
 import socket
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -21,7 +22,20 @@ from capacity_market.celery import app as celery_app
 from registration.models import OperatorApplication
 from tests import factories
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+def _worker_redis_url(url: str) -> str:
+    """One Redis database per xdist worker (15, 14, ...): two workers' queue tests must not consume each other's
+    tasks (a task run in the other process's test database would find nothing to do)."""
+    if not url:
+        return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = int(worker[2:]) if worker[2:].isdigit() else 0
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 15)
+    return urlunsplit(parts._replace(path=f"/{max(base - number, 0)}"))
+
+
+REDIS_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", ""))
 
 
 def _redis_reachable(url: str) -> bool:
@@ -53,11 +67,17 @@ def redis_broker():
 
 
 def _reset_connection_pools() -> None:
-    """Drop pooled broker connections so the next publish uses the broker URL now configured."""
+    """Drop pooled broker connections so the next publish uses the broker URL now configured.
+
+    kombu keeps its pools in process-wide registries keyed by the broker URL: they are cleared too, or the next
+    test would be handed the pool closed here ("Acquire on closed pool")."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.mark.redis
@@ -119,3 +139,28 @@ def test_django_smtp_backend_delivers_a_japanese_message_over_a_real_smtp_conver
     message = message_from_bytes(content)
     assert str(make_header(decode_header(message["Subject"]))) == "審査結果のお知らせ"
     assert "承認されました。" in message.get_payload(decode=True).decode(message.get_content_charset())
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_clearing_started_in_the_system_runs_in_a_real_worker_through_redis(redis_broker, settings, operator_a,
+                                                                             user_a, occto_admin):
+    """The OCCTO administrator's clearing is queued on commit, consumed from Redis by a worker and stored: the
+    domain.md §10 toy case gives 12,000 yen/kW and 10,200,000 yen."""
+    from auctions import clearing_service
+    from auctions.models import ClearingOutcome, ClearingRun
+    from auctions.tests.clearing_db import toy_auction
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    auction, _bids = toy_auction(operator_a, user_a)
+    clearing_service.close_bids(auction=auction, actor=occto_admin)
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
+        run = clearing_service.start_clearing(auction=auction, actor=occto_admin, seed="real-worker")
+        deadline = time.monotonic() + 20
+        while ClearingRun.objects.get(pk=run.pk).status in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    run = ClearingRun.objects.get(pk=run.pk)
+    assert run.status == "succeeded", run.error
+    assert (run.national_price, run.total_amount_yen, run.progress) == (12_000, 10_200_000, 100)
+    assert sorted(ClearingOutcome.objects.filter(run=run).values_list("awarded_kw", flat=True)) == [0, 100, 100,
+                                                                                                      150, 500]
