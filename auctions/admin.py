@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
@@ -185,8 +186,18 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
                 elif action == "start" and form.is_valid():
                     run = clearing_service.start_clearing(auction=auction, actor=request.user,
                                                           seed=form.cleaned_data["seed"])
-                    self.message_user(request, gettext("Clearing run #%(id)s was queued.") % {"id": run.pk},
-                                      messages.SUCCESS)
+                    run.refresh_from_db()  # a worker (or eager Celery) may have finished it already
+                    if run.status == ClearingRunStatus.SUCCEEDED:
+                        self.message_user(request, gettext("Clearing run #%(id)s finished: national price %(price)s "
+                                                           "yen/kW.") % {"id": run.pk,
+                                                                         "price": intcomma(run.national_price)},
+                                          messages.SUCCESS)
+                    elif run.status == ClearingRunStatus.FAILED:
+                        self.message_user(request, gettext("Clearing run #%(id)s failed: %(error)s")
+                                          % {"id": run.pk, "error": run.error}, messages.ERROR)
+                    else:
+                        self.message_user(request, gettext("Clearing run #%(id)s was queued.") % {"id": run.pk},
+                                          messages.SUCCESS)
                 elif action == "start":
                     self.message_user(request, " ".join(e for errors in form.errors.values() for e in errors),
                                       messages.ERROR)

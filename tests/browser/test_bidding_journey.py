@@ -139,7 +139,7 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
     # 3. It withdraws the second bid through the confirmation page. --------------------------------------------------
     page.get_by_role("link", name="応札画面に戻る").click()
     bid_row(page, "さくら火力2号機").get_by_role("link", name="80,000 kW / 7,000 円/kW").click()
-    page.get_by_role("link", name="この応札を取り消す").click()
+    page.get_by_role("link", name="この応札を取り下げる").click()
     expect(page.locator("h1")).to_have_text(re.compile(r"^応札B-\d{7}（さくら火力2号機）を取り消しますか？$"))
     shot("withdraw-confirmation")
     page.get_by_role("button", name="取り下げる").click()
@@ -186,7 +186,7 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
         admin_page.get_by_label("同順位決定シード").fill("2031-main")
         admin_page.get_by_role("button", name="約定処理を開始").click()
         message = admin_page.locator(".messagelist li")
-        expect(message).to_have_text(re.compile(r"^約定処理 #\d+ を受け付けました（実行待ち）。$"))
+        expect(message).to_have_text(re.compile(r"^約定処理 #\d+ が完了しました。全国の約定価格は 11,000 円/kW です。$"))
         run_id = re.search(r"#(\d+)", message.inner_text()).group(1)
         run = admin_page.locator(f"tr[data-run='{run_id}']")
         expect(run.locator(".run-status")).to_have_text("成功")  # Celery is eager here; the poller covers a worker
