@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 
 from capacity_market import bulk_import
 from capacity_market.errors import DomainError
-from capacity_market.models import ImportJob
 from registration import selectors as registration_selectors
 from registration.forms import CsvUploadForm
 
@@ -218,20 +217,13 @@ def bid_import_template(request: HttpRequest, pk: int) -> HttpResponse:
 def bid_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page (bulk_import.job_page); confirming stores the whole file as one receipt."""
     job = bid_selectors.import_job_get_for_user(user=request.user, pk=pk)
-    page_url = reverse("auctions:bid_import_job", kwargs={"pk": job.pk})
-    if request.method == "POST":
-        try:
-            job = bulk_import.confirm(job=job, user=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if job.status == ImportJob.Status.DONE:
-                messages.success(request, _("%(count)s bid(s) of the file were accepted.")
-                                 % {"count": job.imported_count})
-        return redirect(page_url)
-    return bulk_import.job_page(request, job=job, template="auctions/bids/import_job.html", page_url=page_url,
-                                applications=BidSubmission.objects.filter(import_job=job)
-                                .select_related("auction", "submitted_by"))
+    return bulk_import.job_page(
+        request, job=job, template="auctions/bids/import_job.html",
+        page_url=reverse("auctions:bid_import_job", kwargs={"pk": job.pk}),
+        status_url=reverse("auctions:bid_import_status", kwargs={"pk": job.pk}),
+        applications=BidSubmission.objects.filter(import_job=job).select_related("auction", "submitted_by"),
+        done_message=_("%(count)s bid(s) of the file were accepted."),
+    )
 
 
 @login_required

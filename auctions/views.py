@@ -236,6 +236,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return bulk_import.job_page(
         request, job=job, template="auctions/import_job.html",
         page_url=reverse("auctions:import_job", kwargs={"pk": job.pk}),
+        status_url=reverse("auctions:import_status", kwargs={"pk": job.pk}),
         applications=ExpectedCapacityApplication.objects.filter(import_job=job).select_related("resource", "auction"),
     )
 

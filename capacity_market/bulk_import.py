@@ -326,9 +326,13 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
     return response
 
 
-def job_page(request, *, job: ImportJob, template: str, page_url: str, applications) -> HttpResponse:
+def job_page(request, *, job: ImportJob, template: str, page_url: str, status_url: str, applications,
+             done_message: str | None = None) -> HttpResponse:
     """The page of one import job, shared by every app: GET shows its state, errors and (once done) the first
-    50 applications it made (`applications`: a queryset of them, filtered to the job); POST confirms the import."""
+    50 things it made (`applications`: a queryset of them, filtered to the job); POST confirms the import.
+
+    `template` extends "bulk_import/job.html"; `status_url` is the job's JSON state for the progress poller;
+    `done_message` (with %(count)s) is the message after a successful confirmation (default: applications)."""
     if request.method == "POST":
         try:
             job = confirm(job=job, user=request.user)
@@ -336,10 +340,10 @@ def job_page(request, *, job: ImportJob, template: str, page_url: str, applicati
             messages.error(request, exc.message)
         else:
             if job.status == ImportJob.Status.DONE:
-                messages.success(request, _("%(count)s application(s) were submitted from the file.")
-                                 % {"count": job.imported_count})
+                message = done_message or _("%(count)s application(s) were submitted from the file.")
+                messages.success(request, message % {"count": job.imported_count})
         return redirect(page_url)
     return render(request, template, {
-        "job": job, "state": status(job), "errors": job.errors or [],
+        "job": job, "state": status(job), "errors": job.errors or [], "status_url": status_url,
         "applications": applications.order_by("pk")[:50] if job.status == ImportJob.Status.DONE else [],
     })

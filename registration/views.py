@@ -473,6 +473,7 @@ def resource_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return bulk_import.job_page(
         request, job=job, template="registration/resource_import_job.html",
         page_url=reverse("registration:resource_import_job", kwargs={"pk": job.pk}),
+        status_url=reverse("registration:resource_import_status", kwargs={"pk": job.pk}),
         applications=ResourceApplication.objects.filter(import_job=job),
     )
 

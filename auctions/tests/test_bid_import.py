@@ -165,7 +165,8 @@ def test_a_large_file_is_processed_in_the_background(client_for, user_a, operato
         upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "100", "10", ""]
                                               for r in resources], encoding="utf-8-sig"))
     assert job().status == "validating"  # left to the Celery task
-    assert "<progress" in client.get(job_url(job())).content.decode()
+    page = client.get(job_url(job())).content.decode()
+    assert "<progress" in page and reverse("auctions:bid_import_status", kwargs={"pk": job().pk}) in page
     for callback in queued:
         callback()
     assert job().status == "valid"
