@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 from capacity_market import bulk_import
 from capacity_market.errors import DomainError
 from registration import selectors as registration_selectors
-from registration.forms import CsvUploadForm
 
 from . import bid_import as csv_format
 from . import bid_selectors, bidding, phases, selectors
@@ -186,20 +185,10 @@ def bids_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def bid_import(request: HttpRequest, pk: int) -> HttpResponse:
     operator = _operator(request)
     auction = selectors.auction_get(pk=pk)
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = bulk_import.start(spec=csv_format.SPEC, uploaded=form.cleaned_data["file"], user=request.user,
-                                    operator_id=operator.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect("auctions:bid_import_job", pk=job.pk)
-    return render(request, "auctions/bids/import.html", {
-        "auction": auction, "form": form, "headers": csv_format.HEADERS,
-        "jobs": bid_selectors.import_jobs_for_user(user=request.user)[:10],
-        "max_mb": bulk_import.max_bytes() // (1024 * 1024), "background_rows": bulk_import.background_rows(),
-    })
+    return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
+                                   template="auctions/bids/import.html", job_url_name="auctions:bid_import_job",
+                                   jobs=bid_selectors.import_jobs_for_user(user=request.user),
+                                   context={"auction": auction})
 
 
 @login_required

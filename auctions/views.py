@@ -19,7 +19,6 @@ from capacity_market.review import ReviewStatus
 from capacity_market.review_views import VersionForm, withdraw_view
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 from registration import selectors as registration_selectors
-from registration.forms import CsvUploadForm
 
 from . import bid_selectors, phases, selectors, services
 from . import expected_capacity_import as csv_format
@@ -202,21 +201,11 @@ def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
 def expected_capacity_import(request: HttpRequest, pk: int) -> HttpResponse:
     operator = _operator(request)
     auction = selectors.auction_get(pk=pk)
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = bulk_import.start(spec=csv_format.SPEC, uploaded=form.cleaned_data["file"], user=request.user,
-                                    operator_id=operator.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect("auctions:import_job", pk=job.pk)
     jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
-                         field="operator_id").select_related("created_by").order_by("-created_at", "-pk")[:10]
-    return render(request, "auctions/import.html", {
-        "auction": auction, "form": form, "jobs": jobs, "headers": csv_format.HEADERS,
-        "max_mb": bulk_import.max_bytes() // (1024 * 1024), "background_rows": bulk_import.background_rows(),
-    })
+                         field="operator_id").select_related("created_by").order_by("-created_at", "-pk")
+    return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
+                                   template="auctions/import.html", job_url_name="auctions:import_job", jobs=jobs,
+                                   context={"auction": auction})
 
 
 @login_required

@@ -25,6 +25,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -33,6 +34,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import audit
 from .errors import DomainError
@@ -324,6 +326,30 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
     for row in rows:
         writer.writerow([safe_cell(c) for c in row])
     return response
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label=_lazy("CSV file"))
+
+
+def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str, job_url_name: str, jobs,
+                context: dict | None = None) -> HttpResponse:
+    """The upload page of one kind of CSV import, shared by every app: GET shows the form, the format and the
+    operator's recent uploads (`jobs`, already scoped); a valid POST starts a job and goes to its page.
+
+    `template` extends "bulk_import/upload.html"; `job_url_name` names the job page (it takes `pk`)."""
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = start(spec=spec, uploaded=form.cleaned_data["file"], user=request.user, operator_id=operator_id)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(job_url_name, pk=job.pk)
+    return render(request, template, {
+        "form": form, "jobs": jobs[:10], "headers": spec.headers, "job_url_name": job_url_name,
+        "max_mb": max_bytes() // (1024 * 1024), "background_rows": background_rows(), **(context or {}),
+    })
 
 
 def job_page(request, *, job: ImportJob, template: str, page_url: str, status_url: str, applications,

@@ -290,7 +290,3 @@ class ResourceFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v}
-
-
-class CsvUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))

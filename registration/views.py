@@ -29,7 +29,6 @@ from . import resource_import as csv_format
 from . import selectors, services
 from .forms import (
     ChangeApplicationForm,
-    CsvUploadForm,
     DeletionApplicationForm,
     OperatorInfoForm,
     ResourceDeletionForm,
@@ -449,21 +448,11 @@ def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
 @require_http_methods(["GET", "POST"])
 def resource_import(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = bulk_import.start(spec=csv_format.SPEC, uploaded=form.cleaned_data["file"],
-                                    user=request.user, operator_id=operator.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect("registration:resource_import_job", pk=job.pk)
     jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
-                         field="operator_id").select_related("created_by")[:10]
-    return render(request, "registration/resource_import.html", {
-        "form": form, "jobs": jobs, "headers": csv_format.HEADERS,
-        "max_mb": bulk_import.max_bytes() // (1024 * 1024), "background_rows": bulk_import.background_rows(),
-    })
+                         field="operator_id").select_related("created_by").order_by("-created_at", "-pk")
+    return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
+                                   template="registration/resource_import.html",
+                                   job_url_name="registration:resource_import_job", jobs=jobs)
 
 
 @login_required
