@@ -186,7 +186,7 @@ def bid_import(request: HttpRequest, pk: int) -> HttpResponse:
     operator = _operator(request)
     auction = selectors.auction_get(pk=pk)
     return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
-                                   template="auctions/bids/import.html", job_url_name="auctions:bid_import_job",
+                                   template="auctions/bids/import.html",
                                    jobs=bid_selectors.import_jobs_for_user(user=request.user),
                                    context={"auction": auction})
 

@@ -204,7 +204,7 @@ def expected_capacity_import(request: HttpRequest, pk: int) -> HttpResponse:
     jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
                          field="operator_id").select_related("created_by").order_by("-created_at", "-pk")
     return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
-                                   template="auctions/import.html", job_url_name="auctions:import_job", jobs=jobs,
+                                   template="auctions/import.html", jobs=jobs,
                                    context={"auction": auction})
 
 

@@ -332,12 +332,13 @@ class CsvUploadForm(forms.Form):
     file = forms.FileField(label=_lazy("CSV file"))
 
 
-def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str, job_url_name: str, jobs,
+def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str, jobs,
                 context: dict | None = None) -> HttpResponse:
     """The upload page of one kind of CSV import, shared by every app: GET shows the form, the format and the
     operator's recent uploads (`jobs`, already scoped); a valid POST starts a job and goes to its page.
 
-    `template` extends "bulk_import/upload.html"; `job_url_name` names the job page (it takes `pk`)."""
+    `template` extends "bulk_import/upload.html"; jobs link to `spec.detail_url_name` (it takes `pk`)."""
+    job_url_name = spec.detail_url_name
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -451,8 +451,7 @@ def resource_import(request: HttpRequest) -> HttpResponse:
     jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
                          field="operator_id").select_related("created_by").order_by("-created_at", "-pk")
     return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
-                                   template="registration/resource_import.html",
-                                   job_url_name="registration:resource_import_job", jobs=jobs)
+                                   template="registration/resource_import.html", jobs=jobs)
 
 
 @login_required
