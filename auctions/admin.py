@@ -455,7 +455,7 @@ class BidAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     """Every operator's bids, read-only, with their versions; the filtered list downloads as CSV."""
 
     editable = False
-    list_display = ("bid_code", "auction", "operator", "grid_code", "resource_name", "area", "category",
+    list_display = ("bid_code", "auction_code", "operator", "grid_code", "resource_name", "area", "category",
                     "quantity_kw", "price_yen", "status", "version", "updated_at")
     list_filter = ("auction", "status", "resource__area", "resource__category", "operator")
     list_select_related = ("auction", "operator", "resource")
@@ -474,6 +474,11 @@ class BidAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     @admin.display(description=_("bid ID"), ordering="pk")
     def bid_code(self, obj) -> str:
         return obj.bid_code
+
+    @admin.display(description=_("auction"), ordering="auction__delivery_fiscal_year")
+    def auction_code(self, obj) -> str:
+        """The short code ("main-2030"): the list has many columns; the filter names the auctions in full."""
+        return obj.auction.code
 
     @admin.display(description=_("grid code"), ordering="resource__grid_code")
     def grid_code(self, obj) -> str:
