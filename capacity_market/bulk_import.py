@@ -13,6 +13,9 @@ its AppConfig.ready(). The engine does the rest, the same way for every kind of 
    `invalid`, and the preview lists every error.
 3. `confirm(job=…, user=…)`: a valid job is imported all-or-nothing in one transaction (inline or in the
    background); a refusal leaves nothing behind and the job `failed` with its message.
+4. `recover_stalled()` (Celery beat, every 5 minutes): a job left `importing` or `validating` by a worker that
+   died or a task the broker lost goes back to `valid` (confirm again) or ends `failed` (upload again). `run()`
+   claims a job by its status under a row lock, so a task delivered twice imports a file once.
 
 The CSV helpers `csv_response()` and `safe_cell()` write files Excel opens (UTF-8 with BOM) with formula-leading
 cells escaped (CSV injection).
@@ -21,6 +24,7 @@ cells escaped (CSV injection).
 import abc
 import codecs
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -34,11 +38,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from . import audit
 from .errors import DomainError
-from .models import ImportJob
+from .models import AuditEntry, ImportJob
 
 Status = ImportJob.Status
 
@@ -56,7 +60,16 @@ def background_rows() -> int:
     return getattr(settings, "BULK_IMPORT_BACKGROUND_ROWS", 300)
 
 
+def stalled_minutes() -> int:
+    """A job validating or importing (and not locked by a running import) untouched this long is stalled."""
+    return getattr(settings, "BULK_IMPORT_STALLED_MINUTES", 30)
+
+
 PROGRESS_EVERY = 100  # rows between progress updates
+
+# What the job page says of a job `recover_stalled` sent back from `importing` to `valid`.
+IMPORT_INTERRUPTED = gettext_lazy("The import was interrupted (the background process stopped) and nothing was saved. "
+                           "The file has no errors: import it again.")
 
 
 class ImportRejected(DomainError):
@@ -251,43 +264,116 @@ def _progress_writer(job: ImportJob, *, in_transaction: bool) -> Progress:
         last["n"] = done
         if in_transaction:
             cache.set(_progress_key(job.pk), done, timeout=3600)
-        else:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        else:  # also a heartbeat: a validation that progresses is not stalled (`recover_stalled`)
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, updated_at=timezone.now())
 
     return progress
 
 
 def run(job_id: int) -> None:
-    """Validate (status validating) or import (status importing) one job. What the spec's task calls."""
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    """Validate (status validating) or import (status importing) one job. What the spec's task calls.
+
+    Safe to call more than once for a job (a task delivered again, a task that arrives after `recover_stalled`):
+    a job is only validated while still validating, and only imported by the call that claims it under a row lock
+    while still importing; a duplicate waits for the running import, then finds the job done and does nothing."""
+    status_now = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+    if status_now == Status.VALIDATING:
+        _validate(job_id)
+    elif status_now == Status.IMPORTING:
+        _import(job_id)
+
+
+def _validate(job_id: int) -> None:
+    job = ImportJob.objects.get(pk=job_id)
     spec = spec_for(job.kind)
     rows = parse(job.content, spec.headers)
-    if job.status == Status.VALIDATING:
-        errors = spec.validate(rows, job=job, progress=_progress_writer(job, in_transaction=False))
-        job.errors = [asdict(e) for e in sorted(errors, key=lambda e: (e.row, e.column))]
-        job.status = Status.INVALID if errors else Status.VALID
-        job.processed_rows = job.total_rows
-        job.save(update_fields=["errors", "status", "processed_rows", "updated_at"])
-    elif job.status == Status.IMPORTING:
-        try:
-            with transaction.atomic():
-                errors = spec.validate(rows, job=job, progress=lambda n: None)
-                if errors:
-                    raise DomainError(_("The data changed since the file was checked; check it again."))
-                count = spec.apply(rows, job=job, actor=job.created_by,
-                                   progress=_progress_writer(job, in_transaction=True))
-                job.imported_count = count
-                job.status = Status.DONE
-                job.processed_rows = job.total_rows
+    errors = spec.validate(rows, job=job, progress=_progress_writer(job, in_transaction=False))
+    # Only a job still validating takes the result: one `recover_stalled` failed meanwhile stays failed.
+    ImportJob.objects.filter(pk=job.pk, status=Status.VALIDATING).update(
+        errors=[asdict(e) for e in sorted(errors, key=lambda e: (e.row, e.column))],
+        status=Status.INVALID if errors else Status.VALID,
+        processed_rows=job.total_rows,
+        updated_at=timezone.now(),
+    )
+
+
+def _import(job_id: int) -> None:
+    try:
+        with transaction.atomic():
+            # The claim: the row stays locked until the import commits or rolls back; `recover_stalled` skips a
+            # locked row, and a second delivery waits here and then finds the job no longer importing.
+            job = ImportJob.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
+            if job.status != Status.IMPORTING:
+                return
+            try:
+                with transaction.atomic():
+                    spec = spec_for(job.kind)
+                    rows = parse(job.content, spec.headers)
+                    errors = spec.validate(rows, job=job, progress=lambda n: None)
+                    if errors:
+                        raise DomainError(_("The data changed since the file was checked; check it again."))
+                    count = spec.apply(rows, job=job, actor=job.created_by,
+                                       progress=_progress_writer(job, in_transaction=True))
+                    job.imported_count = count
+                    job.status = Status.DONE
+                    job.processed_rows = job.total_rows
+                    job.finished_at = timezone.now()
+                    job.save(update_fields=["imported_count", "status", "processed_rows", "finished_at",
+                                            "updated_at"])
+                    audit.record(action="bulk_import.imported", actor=job.created_by, operator_id=job.operator_id,
+                                 target=job, after={"kind": job.kind, "imported": count})
+            except DomainError as exc:  # everything the import wrote is rolled back; the claim is still held
+                job.status = Status.FAILED
+                job.imported_count = 0
+                job.errors = [asdict(RowError(0, "", str(exc.message)))]
                 job.finished_at = timezone.now()
-                job.save(update_fields=["imported_count", "status", "processed_rows", "finished_at", "updated_at"])
-                audit.record(action="bulk_import.imported", actor=job.created_by, operator_id=job.operator_id,
-                             target=job, after={"kind": job.kind, "imported": count})
-        except DomainError as exc:
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=Status.FAILED, errors=[asdict(RowError(0, "", str(exc.message)))], finished_at=timezone.now())
-        finally:
-            cache.delete(_progress_key(job.pk))
+                job.save(update_fields=["status", "imported_count", "errors", "finished_at", "updated_at"])
+    finally:
+        cache.delete(_progress_key(job_id))
+
+
+def recover_stalled(*, now: dt.datetime | None = None) -> int:
+    """Release the jobs a dead worker or a lost task left running; returns how many. Run by Celery beat.
+
+    A job importing whose row is not locked (a running import holds the lock, see `_import`) and untouched for
+    `BULK_IMPORT_STALLED_MINUTES` goes back to valid: the import is one transaction, so nothing was saved and the
+    user simply confirms again (the page says so). A job still validating after that long ends failed (upload
+    again). Each recovery is audited."""
+    cutoff = (now or timezone.now()) - dt.timedelta(minutes=stalled_minutes())
+    recovered = 0
+    with transaction.atomic():
+        stalled = (ImportJob.objects.select_for_update(skip_locked=True).defer("content")
+                   .filter(status__in=[Status.IMPORTING, Status.VALIDATING], updated_at__lt=cutoff).order_by("pk"))
+        for job in stalled:
+            before = {"status": job.status, "updated_at": job.updated_at}
+            if job.status == Status.IMPORTING:
+                job.status = Status.VALID
+                job.processed_rows = job.total_rows
+                job.save(update_fields=["status", "processed_rows", "updated_at"])
+                message = str(IMPORT_INTERRUPTED)
+                action = "bulk_import.import_interrupted"
+                cache.delete(_progress_key(job.pk))
+            else:
+                message = _("The check of the file was interrupted (the background process stopped) and nothing "
+                            "was saved. Upload the file again.")
+                job.status = Status.FAILED
+                job.errors = [asdict(RowError(0, "", message))]
+                job.finished_at = timezone.now()
+                job.save(update_fields=["status", "errors", "finished_at", "updated_at"])
+                action = "bulk_import.check_interrupted"
+            audit.record(action=action, actor=None, actor_label="celery", operator_id=job.operator_id, target=job,
+                         before=before, after={"status": job.status, "message": message})
+            recovered += 1
+    return recovered
+
+
+def interrupted_at(job: ImportJob) -> dt.datetime | None:
+    """When `recover_stalled` last sent this valid job back from importing (None if never, or not valid)."""
+    if job.status != Status.VALID:
+        return None
+    return (AuditEntry.objects.filter(action="bulk_import.import_interrupted", target_type=job._meta.label_lower,
+                                      target_id=str(job.pk))
+            .order_by("-id").values_list("created_at", flat=True).first())
 
 
 def status(job: ImportJob) -> dict:
@@ -329,7 +415,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
 
 
 class CsvUploadForm(forms.Form):
-    file = forms.FileField(label=_lazy("CSV file"))
+    file = forms.FileField(label=gettext_lazy("CSV file"))
 
 
 def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str, jobs,
@@ -372,5 +458,6 @@ def job_page(request, *, job: ImportJob, template: str, page_url: str, status_ur
         return redirect(page_url)
     return render(request, template, {
         "job": job, "state": status(job), "errors": job.errors or [], "status_url": status_url,
+        "interrupted_at": interrupted_at(job), "interrupted_note": IMPORT_INTERRUPTED,
         "applications": applications.order_by("pk")[:50] if job.status == ImportJob.Status.DONE else [],
     })

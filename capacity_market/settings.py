@@ -197,6 +197,13 @@ CELERY_BEAT_SCHEDULE["auctions-deadline-reminders"] = {
     "task": "auctions.tasks.send_deadline_reminders",
     "schedule": crontab(hour=8, minute=0),
 }
+# CSV imports a dead worker or a lost task left validating/importing: released every 5 minutes once untouched
+# (and, for an import, not locked by a running one) for this many minutes (capacity_market.bulk_import).
+BULK_IMPORT_STALLED_MINUTES = env.int("BULK_IMPORT_STALLED_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["bulk-import-recover-stalled"] = {
+    "task": "capacity_market.tasks.recover_stalled_imports",
+    "schedule": crontab(minute="*/5"),
+}
 
 # --- Cache ----------------------------------------------------------------------------------------------------
 # Shared by every web process (rate limits such as USE_APPLICATION_RATE_LIMIT must count across gunicorn

@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import bulk_import
 from .models import ApplicationHistory
 from .review import ReviewStatus
 
@@ -29,3 +30,9 @@ def send_review_notice(history_id: int) -> int:
             body = render_to_string("capacity_market/email/review_notice_body.txt", context)
         sent += send_mail(subject, body, None, [email])
     return sent
+
+
+@shared_task
+def recover_stalled_imports() -> int:
+    """Celery beat, every 5 minutes: release CSV import jobs a dead worker or a lost task left running."""
+    return bulk_import.recover_stalled()
