@@ -351,7 +351,30 @@ def publish_run(*, run: ClearingRun, actor) -> ClearingRun:
     audit.record(action="auctions.clearing_published", actor=actor, target=run,
                  after={"published_at": run.published_at, "national_price": run.national_price,
                         "total_amount_yen": run.total_amount_yen})
+    _announce(run=run, actor=actor)
     return run
+
+
+def _announce(*, run: ClearingRun, actor) -> None:
+    """Tell every operator, through a notice (お知らせ) on their home page, that the results are published. Written in
+    Japanese like the notices OCCTO writes; OCCTO may e-mail it from the notice admin."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from notices.models import Notice, NoticeCategory, NoticeImportance
+    from notices.services import notice_save
+
+    auction = run.auction
+    url = settings.SITE_URL.rstrip("/") + reverse("auctions:results", kwargs={"pk": auction.pk})
+    notice = Notice(
+        title=f"約定結果の公表：{auction.name}", category=NoticeCategory.AUCTION, importance=NoticeImportance.HIGH,
+        publish_from=run.published_at, to_all_operators=True,
+        body=(f"{auction.name}の約定結果を公表しました。\n\n"
+              f"全国の約定価格：{run.national_price:,}円/kW\n"
+              f"落札容量の合計：{run.awarded_kw:,}kW\n\n"
+              f"エリアプライス、自社の落札結果、供給曲線と需要曲線は次のページでご確認ください。\n{url}"),
+    )
+    notice_save(actor=actor, notice=notice, operators=[])
 
 
 # --- reading (for the admin's poller) ---------------------------------------------------------------------------------

@@ -296,6 +296,26 @@ def test_re_runs_are_kept_side_by_side_until_one_is_published(toy, occto_admin, 
     assert AuditEntry.objects.filter(action="auctions.clearing_published").count() == 1
 
 
+def test_publishing_puts_a_notice_on_every_operator_home_page(toy, occto_admin, user_a, user_b, client_for,
+                                                              django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from notices.models import Notice
+
+    auction, _bids = toy
+    run = clear_now(auction, occto_admin, django_capture_on_commit_callbacks)
+    assert not Notice.objects.exists()
+    run = clearing_service.publish_run(run=run, actor=occto_admin)
+    notice = Notice.objects.get()
+    assert notice.title == f"約定結果の公表：{auction.name}" and notice.to_all_operators
+    assert (notice.category, notice.importance, notice.publish_from) == ("auction", "high", run.published_at)
+    assert "全国の約定価格：12,000円/kW" in notice.body
+    assert reverse("auctions:results", kwargs={"pk": auction.pk}) in notice.body
+    for user in (user_a, user_b):
+        assert notice.title in client_for(user).get(reverse("home")).content.decode()
+    assert AuditEntry.objects.filter(action="notices.notice_created", actor_id=occto_admin.pk).count() == 1
+
+
 def test_only_a_succeeded_run_is_published(toy, occto_admin, reviewer, django_capture_on_commit_callbacks):
     auction, _bids = toy
     with django_capture_on_commit_callbacks(execute=False):
