@@ -43,7 +43,11 @@ def _row_form(row, data=None) -> BidRowForm:
         initial["version"] = bid.version
         if bid.status == BidStatus.ACTIVE:
             initial.update(quantity_kw=bid.quantity_kw, price_yen=bid.price_yen)
-    return BidRowForm(data, prefix=f"r{row.resource_id}", initial=initial)
+    form = BidRowForm(data, prefix=f"r{row.resource_id}", initial=initial)
+    for name in ("quantity_kw", "price_yen"):  # the accessible name of each cell's input: "<column>: <resource>"
+        field = form.fields[name]
+        field.widget.attrs["aria-label"] = f"{field.label}: {row.resource.name}"
+    return form
 
 
 def _accepted(request: HttpRequest, submission: BidSubmission) -> HttpResponse:

@@ -49,9 +49,9 @@ def bid_row(page, name):
 
 
 def fill_bid(page, name, quantity, price):
-    row = bid_row(page, name)
-    row.locator("input[name$=quantity_kw]").fill(quantity)
-    row.locator("input[name$=price_yen]").fill(price)
+    """Type into the row's two cells, found by their accessible names as a screen reader announces them."""
+    page.get_by_role("textbox", name=f"容量（kW）: {name}", exact=True).fill(quantity)
+    page.get_by_role("textbox", name=f"価格（円/kW）: {name}", exact=True).fill(price)
 
 
 def receipt_number(page) -> str:
