@@ -121,6 +121,21 @@ def test_a_change_can_replace_the_member_units(operator_a, user_a, reviewer):
     assert Resource.objects.get(pk=resource.pk).installed_kw == 1500
 
 
+def test_the_reviewer_sees_each_member_unit_on_its_own_line(operator_a, user_a, reviewer, client_for):
+    from django.urls import reverse
+
+    members = [unit(600), unit(700)]
+    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer, units=members,
+                                 **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
+    change = services.submit_resource_change_application(
+        resource=resource, actor=user_a, values={**resource.info_values(), "installed_kw": 1500},
+        units=[members[0], unit(900)])
+    page = client_for(reviewer).get(
+        reverse("admin:registration_resourceapplication_change", args=[change.pk])).content.decode()
+    first, second = (u.unit_display() for u in resource.units.order_by("pk"))
+    assert f"{first}<br>{second}" in page
+
+
 def test_deletion_is_for_the_operator_admin_and_deactivates_on_approval(operator_a, admin_a, user_a, reviewer):
     resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
     with pytest.raises(review.NotAllowed):
