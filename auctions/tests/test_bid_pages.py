@@ -112,6 +112,10 @@ def test_bad_rows_show_errors_per_row_and_nothing_is_stored(client_for, user_a, 
     body = response.content.decode()
     assert "100,000 kW" in body and "15,112" in body  # the rule errors of the well-formed row are listed too
     assert body.count('class="bid-row has-error"') == 2
+    # Each error is tied to its input: aria-invalid, and aria-describedby naming the message's element.
+    for field in ("quantity_kw", "price_yen"):
+        error_id = f"id_r{res_a.pk}-{field}_error"
+        assert f'aria-describedby="{error_id}"' in body and f'id="{error_id}"' in body
     assert key_of(body) == data["idempotency_key"]  # nothing stored: the same key again
     for garbage in ("abc", "1.5", "-3", "9" * 30):
         data[f"r{res_a.pk}-quantity_kw"] = garbage
