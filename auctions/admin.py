@@ -307,10 +307,31 @@ class ClearingRunAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     confirmed step of its own (OCCTO administrators)."""
 
     editable = False
-    list_display = ("__str__", "auction", "status", "progress", "tie_break_seed", "bid_count", "national_price",
-                    "awarded_kw", "total_amount_yen", "created_at", "started_by", "published_at")
+    list_display = ("run_label", "auction", "status", "progress", "tie_break_seed", "bid_count_display",
+                    "national_price_display", "awarded_kw_display", "total_amount_display", "created_at",
+                    "started_by", "published_at")
     list_filter = ("auction", "status")
     list_select_related = ("auction", "started_by")
+
+    @admin.display(description=_("clearing run"), ordering="pk")
+    def run_label(self, obj) -> str:
+        return f"#{obj.pk}"
+
+    @admin.display(description=_("bids"), ordering="bid_count")
+    def bid_count_display(self, obj) -> str:
+        return intcomma(obj.bid_count)
+
+    @admin.display(description=_("national price (yen/kW)"), ordering="national_price")
+    def national_price_display(self, obj) -> str:
+        return intcomma(obj.national_price) if obj.national_price is not None else "—"
+
+    @admin.display(description=_("awarded (kW)"), ordering="awarded_kw")
+    def awarded_kw_display(self, obj) -> str:
+        return intcomma(obj.awarded_kw) if obj.awarded_kw is not None else "—"
+
+    @admin.display(description=_("total amount (yen)"), ordering="total_amount_yen")
+    def total_amount_display(self, obj) -> str:
+        return intcomma(obj.total_amount_yen) if obj.total_amount_yen is not None else "—"
     change_form_template = "admin/auctions/clearingrun/change_form.html"
     fields = ("auction", "status", "progress", "step_display", "tie_break_seed", "bid_count", "national_price",
               "awarded_kw", "total_amount_yen", "error", "started_by", "created_at", "started_at", "finished_at",
