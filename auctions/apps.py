@@ -13,3 +13,9 @@ class AuctionsConfig(AppConfig):
         from .services import resource_deletion_refusal
 
         register_deletion_guard(resource_deletion_refusal)
+
+        from capacity_market.home import register_panel
+
+        from .home import auction_panel
+
+        register_panel(auction_panel)

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from capacity_market import home as home_panels
 from capacity_market.roles import is_occto_staff
 
 from . import selectors, services
@@ -17,6 +18,7 @@ PAGE_SIZE = 20
 def home(request: HttpRequest) -> HttpResponse:
     notices = list(selectors.notices_for_user(user=request.user)[:HOME_LATEST])
     return render(request, "notices/home.html", {
+        "panels": home_panels.render_panels(request),
         "notices": notices,
         "unread_count": selectors.unread_count_for_user(user=request.user),
         "is_staff_user": is_occto_staff(request.user),

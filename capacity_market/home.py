@@ -1,0 +1,24 @@
+"""Panels of the home page contributed by the business apps (the core and `notices` import no business app).
+
+An app registers a function `panel(request) -> str | None` (rendered HTML, or None when it has nothing for this
+user) from its `AppConfig.ready`; the home page shows the panels in registration order, above the notices. Each
+panel must run a constant number of queries, whatever the data.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+Panel = Callable[[HttpRequest], "str | None"]
+_PANELS: list[Panel] = []
+
+
+def register_panel(panel: Panel) -> Panel:
+    if panel not in _PANELS:
+        _PANELS.append(panel)
+    return panel
+
+
+def render_panels(request: HttpRequest) -> list[SafeString]:
+    return [SafeString(html) for panel in _PANELS if (html := panel(request))]
