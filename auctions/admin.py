@@ -244,7 +244,7 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
         run_id = request.GET.get("run", "")
         try:
             if run_id:
-                if not run_id.isdigit() or len(run_id) > 18:
+                if not re.fullmatch(r"[0-9]{1,18}", run_id):
                     raise Http404
                 run = ClearingRun.objects.filter(auction=auction, pk=int(run_id)).first()
                 if run is None:

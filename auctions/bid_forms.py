@@ -1,9 +1,9 @@
 """Forms of the bid pages: validate and normalise only (the rules are in `auctions.bidding`)."""
 
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from capacity_market import bulk_import
 
 from .bidding import MAX_KW, MAX_YEN
 
@@ -13,7 +13,9 @@ class WholeNumberField(forms.IntegerField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = unicodedata.normalize("NFKC", value).replace(",", "").replace(" ", "").strip()
+            value = bulk_import.normalise_number(value)
+            if value and not (value.isascii() and value.isdigit() or value[0] == "-" and value[1:].isdigit()):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
 

@@ -40,8 +40,7 @@ def idempotency_key_for(job) -> uuid.UUID:
 
 
 def _whole(raw: str, limit: int) -> int | None:
-    value = raw.replace(",", "").strip()
-    return int(value) if value.isdigit() and int(value) <= limit else None
+    return bulk_import.whole_number(raw, maximum=limit)
 
 
 class _Plan:

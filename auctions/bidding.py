@@ -201,15 +201,17 @@ def _key(value) -> uuid.UUID:
 
 
 def conflict_message(resource: Resource, bid: Bid | None) -> str:
-    """The refusal of a stale entry: who changed the resource's bid when."""
+    """The refusal of a stale entry: who changed the resource's bid when (or that another bid was made first)."""
     latest = None
     if bid is not None:
         latest = BidVersion.objects.filter(bid=bid).select_related("created_by").order_by("-version").first()
+    if latest is None:
+        return str(_("The bid of %(resource)s (%(code)s) is not the one on your page any more; reload the page and "
+                     "check it. Nothing was saved.") % {"resource": resource.name, "code": resource.grid_code})
     return str(_("The bid of %(resource)s (%(code)s) was changed by %(who)s at %(at)s JST; reload the page and "
                  "check it. Nothing was saved.")
-               % {"resource": resource.name, "code": resource.grid_code,
-                  "who": _who(latest.created_by) if latest else _("another user"),
-                  "at": _hms(latest.created_at) if latest else "—"})
+               % {"resource": resource.name, "code": resource.grid_code, "who": _who(latest.created_by),
+                  "at": _hms(latest.created_at)})
 
 
 def _constraint(exc: IntegrityError) -> str:

@@ -91,14 +91,13 @@ class ExpectedCapacityImportSpec(bulk_import.ImportSpec):
                 err(COL_GRID_CODE, _("Enter the grid code."))
             elif resource is None:
                 err(COL_GRID_CODE, _("None of your registered resources has this grid code."))
-            raw_kw = row.values[COL_KW].replace(",", "")
+            raw_kw = bulk_import.normalise_number(row.values[COL_KW])
             expected_kw = None
             if raw_kw:
-                if not raw_kw.isdigit() or int(raw_kw) > MAX_KW:
+                expected_kw = bulk_import.whole_number(raw_kw, maximum=MAX_KW)
+                if expected_kw is None:
                     err(COL_KW, _("Enter a whole number of kW."))
                     raw_kw = "invalid"
-                else:
-                    expected_kw = int(raw_kw)
             note = row.values[COL_NOTE]
             if len(note) > MAX_NOTE:
                 err(COL_NOTE, _("At most %(max)s characters.") % {"max": MAX_NOTE})

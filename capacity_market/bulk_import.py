@@ -150,6 +150,27 @@ def decode(data: bytes) -> tuple[str, str]:
                            "\"CSV UTF-8\" or \"CSV\" and try again."))
 
 
+# Full-width digits, comma, minus and space as Japanese input methods type them, folded to ASCII. Only these: NFKC
+# would also turn "1²" into "12".
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，－　", "0123456789,- ")
+
+
+def normalise_number(raw: str) -> str:
+    """A number as people type it, made plain: full-width digits and commas folded, thousands separators and
+    spaces removed ("１，０００" and "1 000" are "1000"; "1²" stays "1²" and is refused by `whole_number`)."""
+    return (raw or "").translate(_FULL_WIDTH).replace(",", "").replace(" ", "").strip()
+
+
+def whole_number(raw: str, *, maximum: int) -> int | None:
+    """The whole number 0..maximum in `raw` (see `normalise_number`), or None when it is anything else: only the
+    ASCII digits 0-9 count, so "1²" or "٣" are refused, never a ValueError."""
+    text = normalise_number(raw)
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
+
+
 def unescape_cell(value: str) -> str:
     """Undo `safe_cell` (a quote before a formula-leading character) and trim spaces."""
     value = value.strip()

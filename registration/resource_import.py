@@ -142,14 +142,14 @@ class _RowParser:
 
     @staticmethod
     def _integer(raw: str, column: str, err) -> int | None:
-        text = raw.replace(",", "").strip()
-        if not text:
+        if not bulk_import.normalise_number(raw):
             err(column, _("Enter the installed capacity in whole kW."))
             return None
-        if not text.isdigit() or not text.isascii() or len(text) > 10 or not 1 <= int(text) <= 2**31 - 1:
+        value = bulk_import.whole_number(raw, maximum=2**31 - 1)
+        if not value:
             err(column, _("Enter the installed capacity in whole kW (at least 1)."))
             return None
-        return int(text)
+        return value
 
     @staticmethod
     def _date(raw: str, column: str, err, *, required: bool) -> datetime.date | None:

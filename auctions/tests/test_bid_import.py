@@ -207,3 +207,25 @@ def test_checking_runs_the_same_queries_for_5_and_50_rows(client_for, user_a, op
         return len(ctx.captured_queries)
 
     assert count(5) == count(50)
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("1 000", 1_000), ("１，０００", 1_000), ("1,000", 1_000)])
+def test_numbers_are_read_as_people_type_them(client_for, user_a, bid_auction, res_a, typed, stored,
+                                               django_capture_on_commit_callbacks):
+    client = client_for(user_a)
+    upload(client, bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", f'"{typed}"', "5", ""]],
+                                         encoding="utf-8-sig"))
+    assert job().status == "valid", job().errors
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(job()))
+    assert Bid.objects.get().quantity_kw == stored
+
+
+@pytest.mark.parametrize("typed", ["1²", "٣", "1.5", "1e3", "-1", "9" * 30])
+def test_anything_but_plain_digits_is_an_error_of_its_cell_and_never_a_crash(client_for, user_a, bid_auction,
+                                                                              res_a, typed):
+    response = upload(client_for(user_a), bid_auction,
+                      csv_file([[bid_auction.code, res_a.grid_code, "", typed, "5", ""]], encoding="utf-8-sig"))
+    assert response.status_code == 302
+    assert job().status == "invalid" and [e["column"] for e in job().errors] == ["応札容量(kW)"]
+    assert not Bid.objects.exists()

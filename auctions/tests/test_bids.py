@@ -217,6 +217,14 @@ def test_a_new_bid_for_a_resource_that_has_one_meanwhile_is_refused(bid_auction,
     assert Bid.objects.get().quantity_kw == 90_000
 
 
+def test_a_version_for_a_resource_without_a_bid_is_refused_without_naming_anyone(bid_auction, user_a, res_a):
+    with pytest.raises(bidding.BidConflict) as refused:
+        submit(bid_auction, user_a, (res_a.pk, 70_000, 7_000, 3))
+    assert refused.value.message == (f"{res_a.name}（{res_a.grid_code}）の応札は、画面に表示された内容から変わって"
+                                     "います。画面を再読み込みして確認してください。何も保存されていません。")
+    assert not Bid.objects.exists()
+
+
 def test_a_stale_or_repeated_withdrawal_changes_nothing(bid_auction, user_a, res_a):
     submit(bid_auction, user_a, (res_a.pk, 90_000, 9_000, None))
     bid = Bid.objects.get()
@@ -224,7 +232,7 @@ def test_a_stale_or_repeated_withdrawal_changes_nothing(bid_auction, user_a, res
         bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=7, idempotency_key=uuid.uuid4())
     bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=1, idempotency_key=uuid.uuid4())
     before = state()
-    with pytest.raises(bidding.BidRefused, match="既に取り消されています"):
+    with pytest.raises(bidding.BidRefused, match="既に取り下げられています"):
         bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=2, idempotency_key=uuid.uuid4())
     assert state() == before
 

@@ -160,7 +160,7 @@ def test_the_clearing_input_downloads_as_a_file_clear_auction_reads(toy, admin_c
     assert replayed.tie_break_seed == "replay-me"
     assert json.loads(response.content)["short_blocks"][0]["name"] == "north"
     assert replayed.national_price == run.national_price and replayed.total_amount_yen == run.total_amount_yen
-    for garbage in ("abc", "999999", "9" * 40):
+    for garbage in ("abc", "999999", "9" * 40, "²", "1²", "٣", "-1"):
         assert admin_client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk]),
                                 {"run": garbage}).status_code == 404
 

@@ -72,9 +72,11 @@ def test_unknown_auctions_duplicates_and_bad_numbers_are_errors_by_column(client
         [auction.code, resource_a.grid_code, "", "2000", ""],
         [auction.code, resource_a.grid_code, "", "3000", ""],
         [auction.code, "", "", "3000", ""],
-    ]))
+        [auction.code, resource_a.grid_code, "", "1²", ""],  # a superscript is a digit to str.isdigit, not to us
+    ], encoding="utf-8-sig"))
     columns = [(e["row"], e["column"]) for e in job().errors]
-    assert columns == [(2, "オークション"), (3, "期待容量(kW)"), (5, "系統コード"), (6, "系統コード")]
+    assert columns == [(2, "オークション"), (3, "期待容量(kW)"), (5, "系統コード"), (6, "系統コード"),
+                       (7, "期待容量(kW)")]
 
 
 def test_a_large_file_is_processed_in_the_background(client_for, user_a, operator_a, auction, settings,

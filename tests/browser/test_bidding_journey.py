@@ -140,7 +140,7 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
     page.get_by_role("link", name="応札画面に戻る").click()
     bid_row(page, "さくら火力2号機").get_by_role("link", name="80,000 kW / 7,000 円/kW").click()
     page.get_by_role("link", name="この応札を取り下げる").click()
-    expect(page.locator("h1")).to_have_text(re.compile(r"^応札B-\d{7}（さくら火力2号機）を取り消しますか？$"))
+    expect(page.locator("h1")).to_have_text(re.compile(r"^応札B-\d{7}（さくら火力2号機）を取り下げますか？$"))
     shot("withdraw-confirmation")
     page.get_by_role("button", name="取り下げる").click()
     third = receipt_number(page)
