@@ -115,6 +115,11 @@ def phase_state(auction: Auction, now: dt.datetime | None = None, *, service_ope
         stage = "published"
     else:
         stage = "contracted"
+    # Results are published by OCCTO's explicit step, not by the date: when the auction was loaded with
+    # `results_published` (auctions.selectors), the stage between the bid close and the contract says what happened.
+    published = getattr(a, "results_published", None)
+    if published is not None and stage in ("clearing", "published"):
+        stage = "published" if published else "clearing"
     next_deadline_key = next(
         (name for name, _label, at in sorted(
             ((n, lbl, at) for n, lbl, at in a.phases() if n in DEADLINE_FIELDS), key=lambda row: row[2])

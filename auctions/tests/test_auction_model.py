@@ -120,3 +120,13 @@ def test_the_stage_walks_through_every_phase():
         jst(2027, 4, 1))]
     assert stages == ["upcoming", "registration", "waiting_for_bids", "bidding", "clearing", "published",
                       "contracted"]
+
+
+def test_with_the_publication_known_the_stage_follows_it_rather_than_the_date():
+    auction = make_auction()  # publication_at 2027-02-24 09:00 JST
+    after_the_date, before_the_date = jst(2027, 3, 1), jst(2027, 2, 2)
+    auction.results_published = False  # as auctions.selectors annotates it
+    assert phase_state(auction, after_the_date, service_open=True).stage == "clearing"  # OCCTO has not published
+    auction.results_published = True
+    assert phase_state(auction, before_the_date, service_open=True).stage == "published"  # published early
+    assert phase_state(auction, jst(2027, 4, 1), service_open=True).stage == "contracted"
