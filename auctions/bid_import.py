@@ -2,10 +2,18 @@
 
 One row per resource, all rows for one auction: オークション (the auction's code, e.g. ``main-2030``), 系統コード (one
 of the operator's qualified resources), 電源等名称(参考) (ignored), 応札容量(kW) and 応札価格(円/kW) (whole numbers,
-thousands separators allowed), バージョン (optional: the version of the bid the file was based on, as the template
-gives it; when given it must still be the stored one, else the row is refused; empty: the row replaces whatever is
-stored). The whole file is stored as ONE receipt (`BidSubmission`, source "csv") through `bidding.submit_bids`, so
-every rule of the bid page applies, all or nothing. See docs/auctions.md.
+thousands separators allowed), バージョン (the version of the bid the file was based on, as the template gives it).
+The version is what keeps two users of one operator from overwriting each other's bids:
+
+- a row for a resource that already has a bid must carry that bid's version, and it must still be the stored one
+  (else the row is refused, naming who changed the bid when);
+- an empty version is accepted only for a resource without a bid; it means "a new bid", so a bid someone else makes
+  between the check and the confirmation refuses the file too.
+
+The check reports these per row; at confirmation `bidding.submit_bids` compares the versions again under the row
+locks (the authority: a change after the check refuses the whole file with who and when, nothing is stored). The
+whole file is stored as ONE receipt (`BidSubmission`, source "csv"), so every rule of the bid page applies, all or
+nothing. See docs/auctions.md.
 """
 
 import re
@@ -62,7 +70,10 @@ class BidImportSpec(bulk_import.ImportSpec):
 
         return run_import_job
 
-    def plan(self, rows: list[Row], *, job, progress) -> tuple[_Plan, list[RowError]]:
+    def plan(self, rows: list[Row], *, job, progress, confirming: bool = False) -> tuple[_Plan, list[RowError]]:
+        """The entries of the file and its errors by row and column. `confirming`: the versions are left to
+        `submit_bids`, which compares them under the row locks and names who changed a bid when (the engine
+        would otherwise replace a row error found at confirmation by a message naming no one)."""
         errors: list[RowError] = []
         plan = _Plan()
         auctions = {a.code.lower(): a for a in Auction.objects.all()}
@@ -112,36 +123,48 @@ class BidImportSpec(bulk_import.ImportSpec):
             for problem in bidding.check_entries(auction=plan.auction, operator_id=job.operator_id,
                                                  entries=plan.entries):
                 errors.append(RowError(plan.lines[problem.index], FIELD_COLUMNS[problem.field], problem.message))
-            stored = {b.resource_id: b for b in Bid.objects.filter(
-                auction=plan.auction, resource_id__in=[e.resource_id for e in plan.entries])}
-            by_pk = {r.pk: r for r in resources.values()}
-            for entry, line in zip(plan.entries, plan.lines, strict=True):
-                bid = stored.get(entry.resource_id)
-                if entry.expected_version is not None and (bid is None or bid.version != entry.expected_version):
-                    errors.append(RowError(line, COL_VERSION, bidding.conflict_message(by_pk[entry.resource_id], bid)))
+            if not confirming:
+                errors.extend(self._version_errors(plan, resources))
         progress(len(rows))
         return plan, errors
 
+    @staticmethod
+    def _version_errors(plan: _Plan, resources: dict) -> list[RowError]:
+        """A row must carry the version of the resource's stored bid (empty only when there is no bid yet)."""
+        stored = {b.resource_id: b for b in Bid.objects.filter(
+            auction=plan.auction, resource_id__in=[e.resource_id for e in plan.entries])}
+        by_pk = {r.pk: r for r in resources.values()}
+        errors = []
+        for entry, line in zip(plan.entries, plan.lines, strict=True):
+            bid = stored.get(entry.resource_id)
+            if entry.expected_version is None and bid is not None:
+                errors.append(RowError(line, COL_VERSION, _(
+                    "This resource already has a bid (version %(version)s): enter the version of the bid your file "
+                    "is based on, as the template gives it, so that nobody's change is overwritten unseen.")
+                    % {"version": bid.version}))
+            elif entry.expected_version is not None and (bid is None or bid.version != entry.expected_version):
+                errors.append(RowError(line, COL_VERSION, bidding.conflict_message(by_pk[entry.resource_id], bid)))
+        return errors
+
     def validate(self, rows, *, job, progress):
-        return self.plan(rows, job=job, progress=progress)[1]
+        confirming = job.status == bulk_import.Status.IMPORTING  # the engine checks again before `apply`
+        return self.plan(rows, job=job, progress=progress, confirming=confirming)[1]
 
     def apply(self, rows, *, job, actor, progress) -> int:
-        plan, errors = self.plan(rows, job=job, progress=lambda n: None)
+        plan, errors = self.plan(rows, job=job, progress=lambda n: None, confirming=True)
         if errors or plan.auction is None:
             raise bidding.BidRefused(_("The file has errors; nothing was imported."))
-        # An empty version means "replace what is stored": take the stored version now (the bids are locked and
-        # checked again by submit_bids, so a change between this read and the lock still refuses the file).
-        stored = dict(Bid.objects.filter(auction=plan.auction, resource_id__in=[e.resource_id for e in plan.entries])
-                      .values_list("resource_id", "version"))
-        entries = [e if e.expected_version is not None else
-                   bidding.BidEntry(e.resource_id, e.quantity_kw, e.price_yen, stored.get(e.resource_id))
-                   for e in plan.entries]
+        # Every entry goes with the version of its row (None: a new bid); submit_bids compares them with the
+        # stored bids under the row locks, so a bid changed or made by someone since the check refuses the file.
         try:
-            submission = bidding.submit_bids(auction=plan.auction, actor=actor, entries=entries,
+            submission = bidding.submit_bids(auction=plan.auction, actor=actor, entries=plan.entries,
                                              idempotency_key=idempotency_key_for(job), source=BidSource.CSV,
                                              import_job=job)
         except bidding.NothingToSubmit:
             return 0
+        except bidding.BidConflict as exc:
+            raise bidding.BidConflict(" ".join((exc.message, _(
+                "Download the template again: it has the current bids and versions.")))) from exc
         progress(len(rows))
         return submission.bid_count
 

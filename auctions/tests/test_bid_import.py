@@ -8,12 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from auctions import bidding
 from auctions.bid_import import HEADERS
 from auctions.models import Bid, BidSubmission, BidVersion
 from capacity_market import bulk_import
 from capacity_market.models import ImportJob
+from conftest import JST
 
 from .conftest import bidding_auction, jst, make_auction, make_resource, qualify
 
@@ -126,11 +128,74 @@ def test_a_stale_version_in_the_file_is_refused_with_who_changed_it(client_for, 
     assert Bid.objects.get().quantity_kw == 80_000
 
 
-def test_an_empty_version_replaces_the_stored_bid(client_for, user_a, bid_auction, res_a):
+def test_an_empty_version_for_a_resource_with_a_bid_is_an_error_at_the_check(client_for, user_a, bid_auction, res_a,
+                                                                              res_a2):
     bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 90_000, 9_000, None)],
                         idempotency_key=uuid.uuid4())
     client = client_for(user_a)
-    upload(client, bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "70000", "7000", ""]]))
+    upload(client, bid_auction, csv_file([
+        [bid_auction.code, res_a2.grid_code, "", "1000", "100", ""],  # no bid yet: empty is right
+        [bid_auction.code, res_a.grid_code, "", "70000", "7000", ""],  # has a bid (version 1): must say so
+    ]))
+    imported = job()
+    assert imported.status == "invalid"
+    [error] = imported.errors
+    assert (error["row"], error["column"]) == (3, "バージョン") and "1" in error["message"]
+    assert client.post(job_url(imported)).status_code in (200, 302)
+    bid = Bid.objects.get()
+    assert (bid.quantity_kw, bid.version) == (90_000, 1) and BidSubmission.objects.count() == 1
+
+
+def _last_change_at(bid) -> str:
+    return timezone.localtime(bid.versions.order_by("-version").first().created_at, JST).strftime("%H:%M:%S")
+
+
+def test_two_users_on_one_bid_the_file_confirmed_second_is_refused_and_told_who_and_when(client_for, user_a, admin_a,
+                                                                                        bid_auction, res_a):
+    """A's file is checked against version 1; B saves version 2 on the bid page; A confirms: refused, B's bid
+    stays, and A's job page says who changed it when."""
+    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 90_000, 9_000, None)],
+                        idempotency_key=uuid.uuid4())
+    client = client_for(user_a)
+    upload(client, bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "70000", "7000", "1"]]))
+    assert job().status == "valid"
+    bidding.submit_bids(auction=bid_auction, actor=admin_a, entries=[(res_a.pk, 80_000, 8_000, 1)],
+                        idempotency_key=uuid.uuid4())
+    client.post(job_url(job()))
+    failed = job()
+    assert failed.status == "failed" and failed.imported_count == 0
+    [error] = failed.errors
+    bid = Bid.objects.get()
+    assert (bid.quantity_kw, bid.price_yen, bid.version) == (80_000, 8_000, 2)
+    assert admin_a.full_name in error["message"] and _last_change_at(bid) in error["message"]
+    assert BidSubmission.objects.count() == 2 and not BidSubmission.objects.filter(source="csv").exists()
+    page = client.get(job_url(failed)).content.decode()
+    assert admin_a.full_name in page
+
+
+def test_a_bid_made_between_the_check_and_the_confirmation_refuses_an_empty_version(client_for, user_a, admin_a,
+                                                                                  bid_auction, res_a, res_a2):
+    client = client_for(user_a)
+    upload(client, bid_auction, csv_file([
+        [bid_auction.code, res_a.grid_code, "", "70000", "7000", ""],
+        [bid_auction.code, res_a2.grid_code, "", "1000", "100", ""],
+    ]))
+    assert job().status == "valid"  # no bid yet: empty versions are new bids
+    bidding.submit_bids(auction=bid_auction, actor=admin_a, entries=[(res_a.pk, 80_000, 8_000, None)],
+                        idempotency_key=uuid.uuid4())
+    client.post(job_url(job()))
+    assert job().status == "failed"
+    [error] = job().errors
+    bid = Bid.objects.get()  # the file stored nothing, not even its other row
+    assert (bid.resource_id, bid.quantity_kw, bid.version) == (res_a.pk, 80_000, 1)
+    assert admin_a.full_name in error["message"] and _last_change_at(bid) in error["message"]
+
+
+def test_the_template_version_replaces_the_stored_bid(client_for, user_a, bid_auction, res_a):
+    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 90_000, 9_000, None)],
+                        idempotency_key=uuid.uuid4())
+    client = client_for(user_a)
+    upload(client, bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "70000", "7000", "1"]]))
     client.post(job_url(job()))
     bid = Bid.objects.get()
     assert (bid.quantity_kw, bid.version, bid.submission.source) == (70_000, 2, "csv")
