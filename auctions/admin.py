@@ -1,7 +1,8 @@
 """OCCTO screens: auctions with their parameters and short blocks (administrators edit, reviewers view), the
-clearing page of an auction (close the bids, start and follow clearing runs, publish one), the clearing runs and the
-bids and their receipts (read-only, with a CSV export of the filtered bids), the expected-capacity review queue,
-the approved expected capacities (read-only) and the sent reminders (read-only).
+clearing page of an auction (close the bids, start and follow clearing runs, publish one), the clearing runs with
+every bid's outcome (award, paid price, amount), the bids and their receipts (read-only; the filtered bids and
+outcomes download as CSV), the expected-capacity review queue, the approved expected capacities (read-only) and the
+sent reminders (read-only).
 
 Closing, clearing and publishing go through `auctions.clearing_service` (audited); only OCCTO administrators may
 do them (403 for reviewers)."""
@@ -31,6 +32,7 @@ from capacity_market.bulk_import import safe_cell
 from capacity_market.errors import DomainError
 from capacity_market.review_admin import ReviewQueueAdmin
 from capacity_market.roles import is_occto_admin
+from registration.choices import Area, ResourceCategory
 
 from . import clearing_service, services
 from .models import (
@@ -415,17 +417,13 @@ class ClearingRunAdmin(OcctoAdminPermissions, admin.ModelAdmin):
 
 def area_price_rows(run: ClearingRun) -> list[tuple[str, int | None]]:
     """(area label, price) for the nine areas, in the engine's order."""
-    from registration.choices import Area
-
     prices = run.area_prices or {}
     return [(label, prices.get(code)) for code, label in Area.choices]
 
 
 def outcome_summary(run: ClearingRun) -> dict:
     """Counts and kW of the run's outcomes: awarded, not awarded, excluded by the DR cap; awarded kW by area and
-    category (one aggregate query each)."""
-    from registration.choices import Area, ResourceCategory
-
+    category (one aggregate query each). Every single outcome is in the clearing-outcome admin (`run_id`)."""
     totals = ClearingOutcome.objects.filter(run=run).aggregate(
         bids=Count("pk"), awarded=Count("pk", filter=Q(awarded_kw__gt=0)),
         excluded=Count("pk", filter=Q(excluded_by_dr_cap=True)), awarded_kw=Sum("awarded_kw"),
@@ -441,7 +439,7 @@ def outcome_summary(run: ClearingRun) -> dict:
         cells = [by_cell.get((code, category), {}).get("kw") or 0 for category, _label in categories]
         rows.append({"area": label, "cells": cells, "total": sum(cells)})
     return {
-        "bids": totals["bids"], "awarded": totals["awarded"], "excluded": totals["excluded"],
+        "run_id": run.pk, "bids": totals["bids"], "awarded": totals["awarded"], "excluded": totals["excluded"],
         "not_awarded": totals["bids"] - totals["awarded"], "awarded_kw": totals["awarded_kw"] or 0,
         "amount": totals["amount"] or 0, "categories": [label for _code, label in categories], "rows": rows,
         "category_totals": [sum(row["cells"][i] for row in rows) for i in range(len(categories))],
@@ -471,8 +469,52 @@ class _Echo:
         return value
 
 
+class FilteredCsvExportMixin:
+    """`export.csv` (URL name `<app>_<model>_export`) for a read-only list: the rows as filtered and searched now,
+    streamed row by row as CSV (UTF-8 with BOM, formula-leading cells escaped), in the reader's language.
+    A subclass sets `export_header`, `export_filename`, `export_related`, `export_ordering` and `export_row(obj)`."""
+
+    export_header: tuple = ()
+    export_filename = "export.csv"
+    export_related: tuple = ()
+    export_ordering: tuple = ("pk",)
+
+    def export_row(self, obj) -> list:
+        raise NotImplementedError
+
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("export.csv", self.admin_site.admin_view(require_GET(self.export_view)), name=f"{info}_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            info = f"{self.opts.app_label}_{self.opts.model_name}"
+            return HttpResponseRedirect(reverse(f"admin:{info}_changelist") + "?e=1")
+        queryset = (changelist.get_queryset(request).select_related(*self.export_related)
+                    .order_by(*self.export_ordering))
+        language = translation.get_language()  # the rows are written after the view has returned
+
+        def rows():
+            with translation.override(language):
+                writer = csv.writer(_Echo(), lineterminator="\r\n")
+                yield "\ufeff" + writer.writerow([safe_cell(str(h)) for h in self.export_header])
+                for obj in queryset.iterator(chunk_size=2000):
+                    yield writer.writerow([safe_cell(v) for v in self.export_row(obj)])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.export_filename}"'
+        return response
+
+
 @admin.register(Bid)
-class BidAdmin(OcctoAdminPermissions, admin.ModelAdmin):
+class BidAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.ModelAdmin):
     """Every operator's bids, read-only, with their versions; the filtered list downloads as CSV."""
 
     editable = False
@@ -517,44 +559,17 @@ class BidAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     def category(self, obj) -> str:
         return obj.resource.get_category_display()
 
-    def get_urls(self):
-        info = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("export.csv", self.admin_site.admin_view(require_GET(self.export_view)), name=f"{info}_export"),
-            *super().get_urls(),
-        ]
+    export_header = BID_CSV_HEADER
+    export_filename = "bids.csv"
+    export_related = ("auction", "operator", "resource", "submission")
+    export_ordering = ("auction_id", "resource__grid_code", "pk")
 
-    def export_view(self, request):
-        """The bids of the list as filtered and searched now, as CSV (UTF-8 with BOM), streamed row by row."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            return HttpResponseRedirect(reverse("admin:auctions_bid_changelist") + "?e=1")
-        queryset = changelist.get_queryset(request).select_related("auction", "operator", "resource", "submission")
-        queryset = queryset.order_by("auction_id", "resource__grid_code", "pk")
-
-        language = translation.get_language()  # the rows are written after the view has returned
-
-        def rows():
-            with translation.override(language):
-                yield from bid_rows()
-
-        def bid_rows():
-            writer = csv.writer(_Echo(), lineterminator="\r\n")
-            yield "\ufeff" + writer.writerow([safe_cell(str(h)) for h in BID_CSV_HEADER])
-            for bid in queryset.iterator(chunk_size=2000):
-                resource = bid.resource
-                yield writer.writerow([safe_cell(v) for v in (
-                    bid.bid_code, bid.auction.code, bid.operator.code, bid.operator.name, resource.grid_code,
-                    resource.name, resource.get_area_display(), resource.get_category_display(), bid.quantity_kw,
-                    bid.price_yen, bid.get_status_display(), bid.version, bid.submission.receipt_number,
-                    timezone.localtime(bid.updated_at).strftime("%Y-%m-%d %H:%M:%S"))])
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="bids.csv"'
-        return response
+    def export_row(self, bid) -> list:
+        resource = bid.resource
+        return [bid.bid_code, bid.auction.code, bid.operator.code, bid.operator.name, resource.grid_code,
+                resource.name, resource.get_area_display(), resource.get_category_display(), bid.quantity_kw,
+                bid.price_yen, bid.get_status_display(), bid.version, bid.submission.receipt_number,
+                timezone.localtime(bid.updated_at).strftime("%Y-%m-%d %H:%M:%S")]
 
 
 @admin.register(BidSubmission)
@@ -573,3 +588,127 @@ class BidSubmissionAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     @admin.display(description=_("receipt number"), ordering="pk")
     def receipt_number(self, obj) -> str:
         return obj.receipt_number
+
+
+# --- every bid's outcome in a clearing run (約定結果): read-only, for checking a run before it is published ---------------
+class RunListFilter(admin.RelatedFieldListFilter):
+    """The runs with their auctions in one query (a run's name is its auction's and its number)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(run.pk, str(run)) for run in ClearingRun.objects.select_related("auction").order_by("-pk")]
+
+
+class CategoryListFilter(admin.SimpleListFilter):
+    """The category copied into the outcome, by its label (the copied field has no choices of its own)."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return ResourceCategory.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(category=self.value()) if self.value() else queryset
+
+
+class AwardedListFilter(admin.SimpleListFilter):
+    title = _("awarded")
+    parameter_name = "awarded"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("awarded")), ("no", _("not awarded")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(awarded_kw__gt=0)
+        if self.value() == "no":
+            return queryset.filter(awarded_kw=0)
+        return queryset
+
+
+OUTCOME_CSV_HEADER = (_("clearing run"), _("auction"), _("bid ID"), _("operator code"), _("operator"),
+                      _("grid code"), _("resource name"), _("area"), _("category"), _("bid quantity (kW)"),
+                      _("bid price (yen/kW)"), _("awarded (kW)"), _("paid price (yen/kW)"), _("amount (yen)"),
+                      _("excluded by the DR cap"))
+
+
+def _category_label(code: str) -> str:
+    return str(dict(ResourceCategory.choices).get(code, code))
+
+
+@admin.register(ClearingOutcome)
+class ClearingOutcomeAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.ModelAdmin):
+    """Every bid's outcome of every clearing run, read-only: what the auditor checks before a run is published
+    (award, paid price, amount, DR-cap exclusion, with the bid's values at the clearing). The filtered list
+    downloads as CSV. Linked from the run's page and from the clearing page's runs."""
+
+    editable = False
+    list_display = ("run_label", "bid_code", "operator", "grid_code", "resource_name", "area", "category_display",
+                    "quantity_display", "price_display", "awarded_display", "paid_price_display", "amount_display",
+                    "excluded_by_dr_cap")
+    list_filter = (("run", RunListFilter), "run__auction", "operator", "area", CategoryListFilter,
+                   AwardedListFilter, "excluded_by_dr_cap")
+    list_select_related = ("run", "bid__resource", "operator")
+    search_fields = ("bid__resource__grid_code", "operator__name")
+    search_help_text = _("Search by grid code or operator name.")
+    show_full_result_count = False
+    change_list_template = "admin/auctions/clearingoutcome/change_list.html"
+    fields = ("run", "bid", "operator", "area", "category_display", "quantity_kw", "price_yen", "awarded_kw",
+              "paid_price", "amount_yen", "excluded_by_dr_cap")
+    readonly_fields = fields
+
+    export_header = OUTCOME_CSV_HEADER
+    export_filename = "clearing-outcomes.csv"
+    export_related = ("run__auction", "bid__resource", "operator")
+    export_ordering = ("run_id", "bid__resource__grid_code", "pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("run__auction", "bid__resource", "operator")
+
+    @admin.display(description=_("clearing run"), ordering="run_id")
+    def run_label(self, obj) -> str:
+        return f"#{obj.run_id}"
+
+    @admin.display(description=_("bid ID"), ordering="bid_id")
+    def bid_code(self, obj) -> str:
+        return obj.bid.bid_code
+
+    @admin.display(description=_("grid code"), ordering="bid__resource__grid_code")
+    def grid_code(self, obj) -> str:
+        return obj.bid.resource.grid_code
+
+    @admin.display(description=_("resource name"))
+    def resource_name(self, obj) -> str:
+        return obj.bid.resource.name
+
+    @admin.display(description=_("category"), ordering="category")
+    def category_display(self, obj) -> str:
+        return _category_label(obj.category) if obj else ""
+
+    @admin.display(description=_("bid quantity (kW)"), ordering="quantity_kw")
+    def quantity_display(self, obj) -> str:
+        return intcomma(obj.quantity_kw)
+
+    @admin.display(description=_("bid price (yen/kW)"), ordering="price_yen")
+    def price_display(self, obj) -> str:
+        return intcomma(obj.price_yen)
+
+    @admin.display(description=_("awarded (kW)"), ordering="awarded_kw")
+    def awarded_display(self, obj) -> str:
+        return intcomma(obj.awarded_kw)
+
+    @admin.display(description=_("paid price (yen/kW)"), ordering="paid_price")
+    def paid_price_display(self, obj) -> str:
+        return intcomma(obj.paid_price) if obj.paid_price is not None else "—"
+
+    @admin.display(description=_("amount (yen)"), ordering="amount_yen")
+    def amount_display(self, obj) -> str:
+        return intcomma(obj.amount_yen)
+
+    def export_row(self, outcome) -> list:
+        resource = outcome.bid.resource
+        return [outcome.run_id, outcome.run.auction.code, outcome.bid.bid_code, outcome.operator.code,
+                outcome.operator.name, resource.grid_code, resource.name, outcome.get_area_display(),
+                _category_label(outcome.category), outcome.quantity_kw, outcome.price_yen, outcome.awarded_kw,
+                "" if outcome.paid_price is None else outcome.paid_price, outcome.amount_yen,
+                gettext("yes") if outcome.excluded_by_dr_cap else gettext("no")]

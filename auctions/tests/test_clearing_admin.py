@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from auctions import clearing
-from auctions.models import Auction, ClearingRun, ShortBlock
+from auctions.models import Auction, ClearingOutcome, ClearingRun, ShortBlock
 from capacity_market.models import AuditEntry
 from conftest import JST
 
@@ -382,3 +382,151 @@ def test_an_administrator_marks_a_stuck_run_failed_from_the_clearing_page(toy, a
     run.refresh_from_db()
     assert run.status == "failed"
     assert 'value="約定処理を開始"' in response.content.decode()
+
+
+# --- every bid's outcome (the auditor's view of a run) ----------------------------------------------------------------
+def outcomes_url(run=None) -> str:
+    url = reverse("admin:auctions_clearingoutcome_changelist")
+    return f"{url}?run__id__exact={run.pk}" if run is not None else url
+
+
+@pytest.fixture
+def cleared_toy(toy, occto_admin, django_capture_on_commit_callbacks):
+    """The toy auction cleared (not published): national price 12,000; 500, 150, 100 and 100 kW awarded, the
+    14,000 yen bid not."""
+    from auctions import clearing_service
+
+    auction, bids = toy
+    clearing_service.close_bids(auction=auction, actor=occto_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = clearing_service.start_clearing(auction=auction, actor=occto_admin)
+    run.refresh_from_db()
+    assert run.status == "succeeded"
+    return auction, bids, run
+
+
+def listed(response) -> list[str]:
+    """The bid IDs in an outcome list, in their order."""
+    import re
+
+    assert response.status_code == 200
+    return re.findall(r'<td class="field-bid_code">(B-[0-9]+)</td>', response.content.decode())
+
+
+def test_every_bids_outcome_is_in_a_read_only_admin_linked_from_the_run(cleared_toy, client_for, occto_admin,
+                                                                       reviewer):
+    auction, bids, run = cleared_toy
+    for user in (occto_admin, reviewer):
+        client = client_for(user)
+        for page in (reverse("admin:auctions_clearingrun_change", args=[run.pk]), clearing_url(auction)):
+            body = client.get(page).content.decode()
+            assert f'href="{outcomes_url(run)}"' in body and "全応札の約定結果（5件）" in body, page
+        if user == occto_admin:  # the publish confirmation shows the same results, with the same link
+            publish = client.get(reverse("admin:auctions_clearingrun_publish", args=[run.pk])).content.decode()
+            assert f'href="{outcomes_url(run)}"' in publish
+        response = client.get(outcomes_url(run))
+        assert sorted(listed(response)) == sorted(b.bid_code for b in bids)
+        body = response.content.decode()
+        # thousands separators: 500 kW × 12,000 yen/kW = 6,000,000 yen; the loser's price 14,000, no paid price
+        assert "6,000,000" in body and "12,000" in body and "14,000" in body and "ダウンロード" in body
+        outcome = run.outcomes.get(bid=bids[0])
+        change_url = reverse("admin:auctions_clearingoutcome_change", args=[outcome.pk])
+        change = client.get(change_url)
+        assert change.status_code == 200 and 'name="awarded_kw"' not in change.content.decode()
+        assert client.post(change_url, {"awarded_kw": "1"}).status_code == 403
+        assert client.get(reverse("admin:auctions_clearingoutcome_add")).status_code == 403
+        delete_url = reverse("admin:auctions_clearingoutcome_delete", args=[outcome.pk])
+        assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    outcome.refresh_from_db()
+    assert (outcome.awarded_kw, outcome.paid_price, outcome.amount_yen) == (500, 12_000, 6_000_000)
+    assert run.outcomes.count() == 5
+
+
+def test_the_outcome_list_filters_and_searches(cleared_toy, client_for, occto_admin, operator_b, user_b,
+                                               django_capture_on_commit_callbacks):
+    from auctions import clearing_service
+
+    auction, bids, run = cleared_toy
+    client = client_for(occto_admin)
+    loser, winners = bids[4].bid_code, sorted(b.bid_code for b in bids[:4])
+    everyone = sorted(b.bid_code for b in bids)
+    # a second run of another auction with operator B's bid in Kyushu, a variable resource
+    other, _other_bids = toy_auction(operator_b, user_b, delivery_fiscal_year=2045)
+    variable = make_bid(other, make_resource(operator_b, area="kyushu", category="variable", name="九州太陽光"),
+                        quantity_kw=10, price_yen=1, user=user_b)
+    clearing_service.close_bids(auction=other, actor=occto_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        other_run = clearing_service.start_clearing(auction=other, actor=occto_admin)
+    assert other_run.outcomes.count() == 6
+
+    def codes(**params):
+        return sorted(listed(client.get(outcomes_url(), params)))
+
+    assert codes(run__id__exact=run.pk) == everyone
+    assert codes(run__auction__id__exact=auction.pk) == everyone
+    assert codes(run__id__exact=run.pk, awarded="yes") == winners
+    assert codes(run__id__exact=run.pk, awarded="no") == [loser]
+    assert codes(run__id__exact=run.pk, excluded_by_dr_cap__exact="1") == []
+    assert codes(run__id__exact=run.pk, excluded_by_dr_cap__exact="0") == everyone
+    assert codes(area__exact="kyushu") == [variable.bid_code]
+    assert codes(category="variable") == [variable.bid_code]
+    assert len(codes(operator__id__exact=operator_b.pk)) == 6 and variable.bid_code in codes()
+    assert codes(q=bids[4].resource.grid_code) == [loser]
+    assert codes(q=operator_b.name) == codes(operator__id__exact=operator_b.pk)
+    for garbage in ({"run__id__exact": "x"}, {"awarded": "maybe"}, {"category": "<script>"}, {"no_such": "1"}):
+        assert client.get(outcomes_url(), garbage).status_code in (200, 302), garbage
+
+
+def test_the_filtered_outcomes_download_as_csv_with_a_bom(cleared_toy, client_for, reviewer):
+    auction, bids, run = cleared_toy
+    bids[4].resource.name = "=HYPERLINK(\"x\")"
+    bids[4].resource.save(update_fields=["name"])
+    client = client_for(reviewer)
+    export = reverse("admin:auctions_clearingoutcome_export")
+    assert f"{export}?run__id__exact={run.pk}" in client.get(outcomes_url(run)).content.decode()
+
+    response = client.get(export, {"run__id__exact": run.pk})
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["約定処理", "オークション", "応札ID"] and rows[0][-1] == "DR上限により除外"
+    assert len(rows) == 1 + len(bids)
+    by_code = {row[2]: row for row in rows[1:]}
+    first = by_code[bids[0].bid_code]
+    assert first[0] == str(run.pk) and first[1] == auction.code and first[5] == bids[0].resource.grid_code
+    assert first[9:] == ["500", "0", "500", "12000", "6000000", "いいえ"]
+    last = by_code[bids[4].bid_code]
+    assert last[6].startswith("'=") and last[11:14] == ["0", "", "0"]
+
+    awarded = b"".join(client.get(export, {"run__id__exact": run.pk, "awarded": "yes"}).streaming_content).decode()
+    assert bids[4].bid_code not in awarded and bids[0].bid_code in awarded
+    response = client.get(export, {"no_such_field": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+def test_the_outcome_list_runs_the_same_queries_at_1_and_50_rows(client_for, occto_admin, operator_a, user_a,
+                                                                 operator_b, user_b):
+    auction = closed_auction()
+    run = ClearingRun.objects.create(auction=auction, tie_break_seed="s", started_by=occto_admin,
+                                     status="succeeded", progress=100)
+    client = client_for(occto_admin)
+
+    def add(n):
+        for i in range(n):
+            operator, user = (operator_a, user_a) if i % 2 else (operator_b, user_b)
+            bid = make_bid(auction, make_resource(operator), quantity_kw=1000 + i, price_yen=i, user=user)
+            ClearingOutcome.objects.create(run=run, bid=bid, operator=operator, area="tokyo", category="stable",
+                                           quantity_kw=bid.quantity_kw, price_yen=bid.price_yen,
+                                           awarded_kw=bid.quantity_kw if i % 3 else 0,
+                                           paid_price=5000 if i % 3 else None,
+                                           amount_yen=bid.quantity_kw * 5000 if i % 3 else 0)
+            ClearingRun.objects.create(auction=closed_auction(), tie_break_seed="t", started_by=occto_admin,
+                                       status="failed", error="x")  # more runs (and auctions) in the filter
+
+    urls = [outcomes_url(), outcomes_url(run), f"{outcomes_url(run)}&awarded=yes&category=stable&q=04"]
+    add(1)
+    one = {url: _queries(client, url) for url in urls}
+    add(49)
+    fifty = {url: _queries(client, url) for url in urls}
+    assert fifty == one
