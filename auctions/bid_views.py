@@ -176,8 +176,8 @@ def bids_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The operator's own bids in the auction (UTF-8 with BOM)."""
     _operator(request)
     auction = selectors.auction_get(pk=pk)
-    rows = ([auction.code, bid.bid_code, bid.resource.grid_code, bid.resource.name, bid.resource.get_area_display(),
-             bid.resource.get_category_display(), bid.get_status_display(), bid.quantity_kw, bid.price_yen,
+    rows = ([auction.code, bid.bid_code, bid.resource.grid_code, bid.resource.name, bid.get_area_display(),
+             bid.get_category_display(), bid.get_status_display(), bid.quantity_kw, bid.price_yen,
              bid.version, bid.submission.receipt_number, _jst_seconds(bid.updated_at)]
             for bid in bid_selectors.bids_for_user(user=request.user, auction=auction))
     return bulk_import.csv_response(f"bids_{auction.code}.csv", CSV_HEADERS, rows)

@@ -18,7 +18,10 @@ One call of `submit_bids` (a save of the bid page, or one CSV file) stores all i
    closed the bids. `accepted_at = now`, so every receipt is strictly before the close.
 
 An entry equal to the current active bid is skipped (no new version); a withdrawn bid submitted again is active
-again ("rebid"). The submitter gets a receipt e-mail in their language once the transaction commits.
+again ("rebid"). Every stored version takes the resource's area and category at that instant (the snapshot the
+clearing reads): a new, changed or re-submitted bid is refreshed to the resource's current values (an entry equal
+to its bid whose resource has moved area or category since is stored as a change), a withdrawal keeps the ones it
+was bid with. The submitter gets a receipt e-mail in their language once the transaction commits.
 """
 
 import datetime as dt
@@ -219,8 +222,9 @@ def _constraint(exc: IntegrityError) -> str:
 
 
 def _snapshot(bid: Bid) -> dict:
-    return {"bid": bid.bid_code, "resource": bid.resource_id, "status": bid.status, "quantity_kw": bid.quantity_kw,
-            "price_yen": bid.price_yen, "version": bid.version}
+    return {"bid": bid.bid_code, "resource": bid.resource_id, "status": bid.status, "area": bid.area,
+            "category": bid.category, "quantity_kw": bid.quantity_kw, "price_yen": bid.price_yen,
+            "version": bid.version}
 
 
 # --- submitting -----------------------------------------------------------------------------------------------------
@@ -260,6 +264,11 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
     # Lock the stored bids in a stable order (primary key): two submissions over the same resources queue up.
     locked = {b.resource_id: b for b in Bid.objects.select_for_update().filter(auction=auction, resource_id__in=ids)
               .order_by("pk")}
+    # Then the operator's resources, in the same stable order: the area and category copied into the bids are the
+    # resource's at `now`, and an approval that changes the resource or its expected capacity (which locks the
+    # resource too) waits for this submission, or this one for it — never a bid checked against stale values.
+    resources = {r.pk: r for r in Resource.objects.select_for_update(no_key=True)
+                 .filter(pk__in=ids, operator_id=operator_id).order_by("pk")}
     if (found := _existing(operator_id, key)) is not None:
         return found  # a twin with the same key committed while we waited for the locks
     now = timezone.now()  # THE instant of acceptance: after the locks, inside the transaction
@@ -269,7 +278,6 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
     errors = check_entries(auction=auction, operator_id=operator_id, entries=entries)
     if errors:
         raise BidsInvalid(errors)
-    resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids)}
     conflicts = []
     for entry in entries:
         bid = locked.get(entry.resource_id)
@@ -286,8 +294,10 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
             plan.append((entry, None, BidAction.CREATED))
         elif bid.status == BidStatus.WITHDRAWN:
             plan.append((entry, bid, BidAction.REBID))
-        elif (bid.quantity_kw, bid.price_yen) != (entry.quantity_kw, entry.price_yen):
-            plan.append((entry, bid, BidAction.CHANGED))
+        elif (bid.quantity_kw, bid.price_yen, bid.area, bid.category) != (
+                entry.quantity_kw, entry.price_yen, resources[entry.resource_id].area,
+                resources[entry.resource_id].category):
+            plan.append((entry, bid, BidAction.CHANGED))  # new values, or the same on a changed resource
     if not plan:
         raise NothingToSubmit(_("Every bid entered equals the current bid; nothing was changed."))
 
@@ -297,23 +307,27 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
     before, new, changed = [], [], []
     for entry, bid, _action in plan:
         if bid is None:
+            resource = resources[entry.resource_id]
             new.append(Bid(auction=auction, resource_id=entry.resource_id, operator_id=operator_id,
-                           status=BidStatus.ACTIVE, quantity_kw=entry.quantity_kw, price_yen=entry.price_yen,
+                           status=BidStatus.ACTIVE, area=resource.area, category=resource.category,
+                           quantity_kw=entry.quantity_kw, price_yen=entry.price_yen,
                            version=1, submission=submission, created_at=now, updated_at=now))
         else:
             before.append(_snapshot(bid))
             bid.status, bid.quantity_kw, bid.price_yen = BidStatus.ACTIVE, entry.quantity_kw, entry.price_yen
+            bid.area, bid.category = resources[entry.resource_id].area, resources[entry.resource_id].category
             bid.version += 1
             bid.submission, bid.updated_at = submission, now
             changed.append(bid)
     created = iter(Bid.objects.bulk_create(new))  # in resource order, like `plan`
     if changed:
-        Bid.objects.bulk_update(changed, ["status", "quantity_kw", "price_yen", "version", "submission",
-                                          "updated_at"])
+        Bid.objects.bulk_update(changed, ["status", "area", "category", "quantity_kw", "price_yen", "version",
+                                          "submission", "updated_at"])
     bids = [next(created) if bid is None else bid for _entry, bid, _action in plan]
     BidVersion.objects.bulk_create([
-        BidVersion(bid=bid, version=bid.version, action=action, status=bid.status, quantity_kw=bid.quantity_kw,
-                   price_yen=bid.price_yen, submission=submission, created_at=now, created_by=actor)
+        BidVersion(bid=bid, version=bid.version, action=action, status=bid.status, area=bid.area,
+                   category=bid.category, quantity_kw=bid.quantity_kw, price_yen=bid.price_yen,
+                   submission=submission, created_at=now, created_by=actor)
         for bid, (_entry, _bid, action) in zip(bids, plan, strict=True)
     ])
     audit.record(action="auctions.bids_submitted", actor=actor, operator_id=operator_id, target=submission,
@@ -353,7 +367,8 @@ def withdraw_bid(*, bid: Bid, actor, expected_version: int | None, idempotency_k
             locked.submission, locked.updated_at = submission, now
             locked.save(update_fields=["status", "version", "submission", "updated_at"])
             BidVersion.objects.create(bid=locked, version=locked.version, action=BidAction.WITHDRAWN,
-                                      status=locked.status, quantity_kw=locked.quantity_kw,
+                                      status=locked.status, area=locked.area, category=locked.category,
+                                      quantity_kw=locked.quantity_kw,
                                       price_yen=locked.price_yen, submission=submission, created_at=now,
                                       created_by=actor)
             audit.record(action="auctions.bid_withdrawn", actor=actor, operator_id=operator_id, target=submission,

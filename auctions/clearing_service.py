@@ -97,9 +97,11 @@ def _parameters(*, auction: Auction, seed: str) -> dict:
 
 
 def _active_bids(auction: Auction):
-    """(pk, operator id, area, category, quantity kW, price) of every active bid, in bid order."""
+    """(pk, operator id, area, category, quantity kW, price) of every active bid, in bid order. Area and category
+    are the bid's own (the resource's at the bid's acceptance), never the resource's today: a bid is cleared as
+    it was submitted."""
     return (Bid.objects.filter(auction=auction, status=BidStatus.ACTIVE).order_by("pk")
-            .values_list("pk", "operator_id", "resource__area", "resource__category", "quantity_kw", "price_yen"))
+            .values_list("pk", "operator_id", "area", "category", "quantity_kw", "price_yen"))
 
 
 def _validated(document: dict) -> clearing.AuctionInput:
@@ -113,8 +115,8 @@ def _validated(document: dict) -> clearing.AuctionInput:
 
 
 def engine_input(*, auction: Auction, seed: str, rows: list | None = None) -> clearing.AuctionInput:
-    """The engine's input of the auction as it is in the database now: its ACTIVE bids (id = `Bid.bid_code`, area
-    and category of the resource, quantity, price), fixed supply = the sum of its items, DR cap, the demand curve
+    """The engine's input of the auction as it is in the database now: its ACTIVE bids (id = `Bid.bid_code`, the
+    area and category the bid was accepted with, quantity, price), fixed supply = the sum of its items, DR cap, the demand curve
     (upper price exact) and the short blocks in order. Raises ClearingRefused listing every problem.
 
     `rows` (optional): the `_active_bids` rows, when the caller has already read them."""
@@ -143,13 +145,25 @@ def export_input(*, auction: Auction, seed: str) -> str:
     return clearing.serialise_input(engine_input(auction=auction, seed=seed))
 
 
+def _run_bids(run: ClearingRun):
+    """The bids a run cleared, from its stored outcomes (the values copied at the clearing), in bid order: the same
+    rows as `_active_bids` gave the run, whatever happened to the bids, resources or short blocks since."""
+    return (ClearingOutcome.objects.filter(run=run).order_by("bid_id")
+            .values_list("bid_id", "operator_id", "area", "category", "quantity_kw", "price_yen"))
+
+
 def export_run_input(*, run: ClearingRun) -> str:
-    """The input a run cleared, as a clearing-format JSON file: its recorded parameters and seed with the auction's
-    active bids (frozen since the bids were closed), so `clear_auction` reproduces the run's result."""
+    """The input a succeeded run cleared, as a clearing-format JSON file: its recorded parameters and seed
+    (`input_summary`: demand curve, fixed supply, DR cap, short blocks) with the bids of its stored outcomes, so
+    `clear_auction` reproduces the run's result exactly, even after bids, resources or short blocks changed. Runs
+    that did not succeed keep no outcomes, hence no bids to export: refused."""
+    if run.status != ClearingRunStatus.SUCCEEDED:
+        raise ClearingRefused(_("Only a succeeded clearing run keeps the bids it cleared; this run has no input to "
+                                "download."))
     document = {key: value for key, value in run.input_summary.items() if key != "bid_count"}
     if not document:
         raise ClearingRefused(_("This clearing run has no recorded input."))
-    document["bids"] = _bid_documents(_active_bids(run.auction))
+    document["bids"] = _bid_documents(_run_bids(run))
     return clearing.serialise_input(_validated(document))
 
 

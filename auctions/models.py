@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
-from registration.choices import VARIABLE_CATEGORIES, Area, GenerationType
+from registration.choices import VARIABLE_CATEGORIES, Area, GenerationType, ResourceCategory
 
 UPPER_PRICE_FACTOR = Decimal("1.5")
 
@@ -437,7 +437,9 @@ class Bid(models.Model):
     """応札: the current bid of one qualified resource in one auction (one per resource and auction).
 
     Every create, change and withdrawal bumps `version` (optimistic locking: a save based on an older version is
-    refused, never silently overwritten) and is kept as a `BidVersion`."""
+    refused, never silently overwritten) and is kept as a `BidVersion`. `area` and `category` are the resource's
+    at the bid's last acceptance: the clearing reads them from here, so a bid is cleared as it was submitted even
+    if the resource's master data changes afterwards."""
 
     auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="bids", verbose_name=_("auction"))
     resource = models.ForeignKey("registration.Resource", on_delete=models.PROTECT, related_name="bids",
@@ -445,6 +447,8 @@ class Bid(models.Model):
     operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="bids",
                                  verbose_name=_("operator"))
     status = models.CharField(_("status"), max_length=20, choices=BidStatus.choices, default=BidStatus.ACTIVE)
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    category = models.CharField(_("category"), max_length=20, choices=ResourceCategory.choices)
     quantity_kw = models.PositiveIntegerField(_("quantity (kW)"))
     price_yen = models.PositiveIntegerField(_("price (yen/kW)"))
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -477,12 +481,15 @@ class Bid(models.Model):
 
 
 class BidVersion(models.Model):
-    """One version of a bid, kept forever (append-only): what was bid, when, by whom, under which receipt."""
+    """One version of a bid, kept forever (append-only): what was bid (with the resource's area and category at
+    that acceptance), when, by whom, under which receipt."""
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="versions", verbose_name=_("bid"))
     version = models.PositiveIntegerField(_("version"))
     action = models.CharField(_("action"), max_length=20, choices=BidAction.choices)
     status = models.CharField(_("status"), max_length=20, choices=BidStatus.choices)
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    category = models.CharField(_("category"), max_length=20, choices=ResourceCategory.choices)
     quantity_kw = models.PositiveIntegerField(_("quantity (kW)"))
     price_yen = models.PositiveIntegerField(_("price (yen/kW)"))
     submission = models.ForeignKey(BidSubmission, on_delete=models.PROTECT, related_name="versions",

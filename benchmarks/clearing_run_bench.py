@@ -88,8 +88,9 @@ def build(n: int, seed: int):
     submission = BidSubmission.objects.create(auction=auction, operator=operator, submitted_by=user,
                                               idempotency_key=uuid.uuid4(), accepted_at=now, bid_count=n)
     Bid.objects.bulk_create(
-        [Bid(auction=auction, resource=r, operator=operator, quantity_kw=b["quantity_kw"], price_yen=b["price"],
-             submission=submission, created_at=now, updated_at=now)
+        [Bid(auction=auction, resource=r, operator=operator, area=r.area, category=r.category,
+             quantity_kw=b["quantity_kw"], price_yen=b["price"], submission=submission, created_at=now,
+             updated_at=now)
          for r, b in zip(resources, bids, strict=True)], batch_size=5000)
     return auction, admin, clearing_service.engine_input(auction=auction, seed="bench")
 

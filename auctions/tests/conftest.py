@@ -133,7 +133,8 @@ def qualify(auction, resource, expected_kw: int, *, reviewer=None):
 
 
 def make_bid(auction, resource, *, quantity_kw: int, price_yen: int, user, status: str = "active"):
-    """A stored bid (with its first version and receipt) written directly, for tests of what reads bids."""
+    """A stored bid (with its first version and receipt) written directly, for tests of what reads bids. Its area
+    and category are the resource's now, as `submit_bids` would take them."""
     import uuid
 
     from django.utils import timezone
@@ -144,8 +145,9 @@ def make_bid(auction, resource, *, quantity_kw: int, price_yen: int, user, statu
     submission = BidSubmission.objects.create(auction=auction, operator_id=resource.operator_id, submitted_by=user,
                                               idempotency_key=uuid.uuid4(), accepted_at=now, bid_count=1)
     bid = Bid.objects.create(auction=auction, resource=resource, operator_id=resource.operator_id, status=status,
-                             quantity_kw=quantity_kw, price_yen=price_yen, submission=submission, created_at=now,
-                             updated_at=now)
-    BidVersion.objects.create(bid=bid, version=1, action="created", status=status, quantity_kw=quantity_kw,
-                              price_yen=price_yen, submission=submission, created_at=now, created_by=user)
+                             area=resource.area, category=resource.category, quantity_kw=quantity_kw,
+                             price_yen=price_yen, submission=submission, created_at=now, updated_at=now)
+    BidVersion.objects.create(bid=bid, version=1, action="created", status=status, area=bid.area,
+                              category=bid.category, quantity_kw=quantity_kw, price_yen=price_yen,
+                              submission=submission, created_at=now, created_by=user)
     return bid

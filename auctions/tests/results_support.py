@@ -25,7 +25,7 @@ def small_auction(**overrides):
 def store_run(auction, *, started_by, publish: bool = False, fixed_supply_kw: int = 100_000, seed: str = "seed",
               short_blocks: list[dict] | None = None) -> ClearingRun:
     """Clear the auction's active bids with the engine and store the run and its outcomes."""
-    bids = list(Bid.objects.filter(auction=auction, status="active").select_related("resource").order_by("pk"))
+    bids = list(Bid.objects.filter(auction=auction, status="active").order_by("pk"))
     blocks = [ShortBlock(name=b["name"], areas=tuple(b["areas"]), additional_kw=b["additional_kw"],
                          adjacent=b.get("adjacent", "national")) for b in short_blocks or []]
     curve = {"upper_price": str(auction.upper_price), "q_upper_kw": auction.q_upper_kw,
@@ -34,7 +34,7 @@ def store_run(auction, *, started_by, publish: bool = False, fixed_supply_kw: in
     result = clear(AuctionInput(
         auction=auction.code, demand_curve=DemandCurve(**curve), fixed_supply_kw=fixed_supply_kw,
         tie_break_seed=seed, dr_cap_kw=auction.dr_cap_kw, short_blocks=blocks,
-        bids=[(b.bid_code, b.resource.area, b.resource.category, b.quantity_kw, b.price_yen) for b in bids],
+        bids=[(b.bid_code, b.area, b.category, b.quantity_kw, b.price_yen) for b in bids],
     ))
     now = timezone.now()
     run = ClearingRun.objects.create(
@@ -52,7 +52,7 @@ def store_run(auction, *, started_by, publish: bool = False, fixed_supply_kw: in
     excluded = set(result.excluded_by_dr_cap)
     ClearingOutcome.objects.bulk_create([
         ClearingOutcome(
-            run=run, bid=b, operator_id=b.operator_id, area=b.resource.area, category=b.resource.category,
+            run=run, bid=b, operator_id=b.operator_id, area=b.area, category=b.category,
             quantity_kw=b.quantity_kw, price_yen=b.price_yen,
             awarded_kw=awards[b.bid_code][1] if b.bid_code in awards else 0,
             paid_price=awards[b.bid_code][2] if b.bid_code in awards else None,
