@@ -7,12 +7,18 @@ class AuctionsConfig(AppConfig):
     verbose_name = _("Auctions and expected capacity")
 
     def ready(self) -> None:
-        from registration.services import register_deletion_guard
+        from registration.services import register_deletion_guard, register_operator_deletion_guard
 
         from . import bid_import, expected_capacity_import  # noqa: F401  (register the CSV formats with the import engine)
-        from .services import resource_deletion_refusal
+        from .services import (
+            operator_bid_deletion_refusal,
+            resource_bid_deletion_refusal,
+            resource_deletion_refusal,
+        )
 
+        register_deletion_guard(resource_bid_deletion_refusal)
         register_deletion_guard(resource_deletion_refusal)
+        register_operator_deletion_guard(operator_bid_deletion_refusal)
 
         from capacity_market.home import register_panel
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,13 +22,16 @@ from capacity_market import audit, review
 from capacity_market.errors import DomainError
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from registration.choices import ResourceCategory
-from registration.models import Resource
+from registration.models import Operator, Resource
 from registration.rules import is_fit_eligible
 
 from . import phases
 from .models import (
     DEADLINE_FIELDS,
     Auction,
+    Bid,
+    BidStatus,
+    ClearingRun,
     ExpectedCapacity,
     ExpectedCapacityApplication,
     SentReminder,
@@ -245,6 +249,16 @@ def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) ->
     if application.expected_kw > resource.installed_kw:
         raise DomainError(_("The resource's installed capacity is now below this expected capacity; return the "
                             "application for correction."))
+    # The qualification may not drop below the resource's active bid in the auction (approved after bidding, e.g.
+    # during the bid window): the bid would then be cleared above its qualification. Bid submissions lock the
+    # resource too, so no bid can slip in between this check and the commit.
+    bid = Bid.objects.filter(resource=resource, auction_id=application.auction_id, status=BidStatus.ACTIVE).first()
+    if bid is not None and application.expected_kw < bid.quantity_kw:
+        raise DomainError(
+            _("The resource's active bid in this auction is %(bid)s kW, more than this expected capacity "
+              "(%(kw)s kW); approving it would leave the bid above its qualification. Return the application "
+              "instead (the operator can lower or withdraw the bid while bids are accepted).")
+            % {"bid": f"{bid.quantity_kw:,}", "kw": f"{application.expected_kw:,}"})
     current = ExpectedCapacity.objects.select_for_update().filter(
         resource=resource, auction_id=application.auction_id).first()
     before = None
@@ -272,7 +286,37 @@ def approve_expected_capacity_application(*, application: ExpectedCapacityApplic
                           effect=lambda locked: _apply_expected_capacity(locked, actor))
 
 
-# --- the deletion guard registered with registration --------------------------------------------------------------
+# --- the deletion guards registered with registration -------------------------------------------------------------
+def _open_bids():
+    """Active bids in auctions whose results are not published yet: the bids a clearing may still clear."""
+    published = ClearingRun.objects.filter(auction_id=OuterRef("auction_id"), published_at__isnull=False)
+    return Bid.objects.filter(status=BidStatus.ACTIVE).filter(~Exists(published))
+
+
+def _auction_names(bids) -> str:
+    names = Auction.objects.filter(pk__in=bids.values("auction_id")).order_by("bid_closes_at", "pk")
+    return ", ".join(auction.name for auction in names)
+
+
+def resource_bid_deletion_refusal(resource: Resource):
+    """A resource with an active bid in an auction whose results are not yet published cannot be deleted: the
+    clearing would otherwise clear a bid of a resource that no longer exists."""
+    bids = _open_bids().filter(resource=resource)
+    if bids.exists():
+        return _("This resource has an active bid in an auction whose results are not yet published (%(auctions)s) "
+                 "and cannot be deleted until they are.") % {"auctions": _auction_names(bids)}
+    return None
+
+
+def operator_bid_deletion_refusal(operator: Operator):
+    """An operator with an active bid in an auction whose results are not yet published cannot be deleted."""
+    bids = _open_bids().filter(operator=operator)
+    if bids.exists():
+        return _("The operator has active bids in an auction whose results are not yet published (%(auctions)s) "
+                 "and cannot be deleted until they are.") % {"auctions": _auction_names(bids)}
+    return None
+
+
 def resource_deletion_refusal(resource: Resource):
     """A resource with expected capacity (approved or applied for) cannot be deleted."""
     if ExpectedCapacity.objects.filter(resource=resource).exists():

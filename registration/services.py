@@ -2,7 +2,8 @@
 
 Keyword-only, atomic and audited. They wrap the review-workflow transitions of `capacity_market.review` and
 add the domain effect explicitly: approving a use application creates the operator and issues its one admin
-ID; approving a change copies the values; approving a deletion deactivates the operator and its users.
+ID; approving a change copies the values; approving a deletion deactivates the operator and its users, unless
+an operator deletion guard (`register_operator_deletion_guard`) refuses.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -191,10 +192,34 @@ def _apply_change(application: OperatorApplication, actor) -> None:
                  before=before, after=operator.info_values())
 
 
+# --- operator deletion guards (apps built on operators register theirs, like the resource guards below) ---------
+OperatorDeletionGuard = Callable[[Operator], "str | None"]
+_operator_deletion_guards: list[OperatorDeletionGuard] = []
+
+
+def register_operator_deletion_guard(func: OperatorDeletionGuard) -> OperatorDeletionGuard:
+    """Register `func(operator) -> reason or None`: a translated reason refuses the operator's deletion.
+
+    Apps holding open business of an operator (auctions: active bids not yet settled by published results)
+    register theirs in AppConfig.ready(). Registering the same function twice has no effect. Usable as a
+    decorator."""
+    if func not in _operator_deletion_guards:
+        _operator_deletion_guards.append(func)
+    return func
+
+
+def operator_deletion_refusals(operator: Operator) -> list[str]:
+    """The reasons the operator cannot be deleted now (empty: it can)."""
+    return [str(reason) for guard in _operator_deletion_guards if (reason := guard(operator))]
+
+
 def _apply_deletion(application: OperatorApplication, actor) -> None:
     operator = Operator.objects.select_for_update().get(pk=application.operator_id)
     if not operator.is_active:
         raise DomainError(_("This operator has already been deleted."))
+    refusals = operator_deletion_refusals(operator)
+    if refusals:
+        raise DomainError(" ".join(refusals))
     now = timezone.now()
     operator.is_active = False
     operator.deleted_at = now
@@ -274,9 +299,13 @@ def submit_change_application(*, operator: Operator, actor, values: Mapping) -> 
 
 
 def submit_deletion_application(*, operator: Operator, actor, reason: str = "") -> OperatorApplication:
-    """Apply for deletion of the operator's registration. The operator admin only."""
+    """Apply for deletion of the operator's registration. The operator admin only; refused while a registered
+    operator deletion guard holds the operator (checked again at approval)."""
     if not getattr(actor, "is_operator_admin", False) or actor.operator_id != operator.pk:
         raise review.NotAllowed(_("Only your operator's administrator may apply for deletion."))
+    refusals = operator_deletion_refusals(operator)
+    if refusals:
+        raise DomainError(" ".join(refusals))
     try:
         with transaction.atomic():
             locked = _lock_operator_for_application(operator)
