@@ -155,6 +155,7 @@ class World:
         # The OCCTO admin of bids and clearing (issue #4): that bid, its receipt and the published run.
         self.admin_bid = self.results_auction.bids.get()
         self.admin_bid_submission = self.admin_bid.submission
+        self.admin_outcome = self.published_run.outcomes.get()
         # Bidding (issue #4, operator side): an auction in its bid window, A's resource qualified with a bid made
         # through the service (its receipt), and a CSV bid upload of A with errors.
         self.bid_auction = bidding_auction(delivery_fiscal_year=2032)
@@ -275,6 +276,7 @@ ADMIN_OBJECTS = {
     "auctions/bid": "admin_bid",
     "auctions/bidsubmission": "admin_bid_submission",
     "auctions/clearingrun": "published_run",
+    "auctions/clearingoutcome": "admin_outcome",
     "notices/notice": "notice_a",
     "notices/noticedispatch": "dispatch",
 }
@@ -585,6 +587,13 @@ MATRIX = {
     "admin:auctions_clearingrun_status":                                 (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 405)  , (200, 405)),
     "admin:auctions_clearingrun_publish":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , (200, CLEARING_PAGE)),
     "admin:auctions_bid_export":                                         (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 405)  , (200, 405)),
+    "admin/auctions/clearingoutcome/<path:object_id>/":                  (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , CHANGE      , CHANGE),
+    "admin:auctions_clearingoutcome_add":                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_clearingoutcome_change":                             (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 403)  , (200, 403)),
+    "admin:auctions_clearingoutcome_changelist":                         (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_clearingoutcome_delete":                             (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 403         , 403),
+    "admin:auctions_clearingoutcome_history":                            (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 200         , 200),
+    "admin:auctions_clearingoutcome_export":                             (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , (200, 405)  , (200, 405)),
     "admin:view_on_site":                                                (ADMIN_LOGIN , ADMIN_LOGIN            , ADMIN_LOGIN            , ADMIN_LOGIN , ADMIN_LOGIN , 404         , 404),
 }
 
