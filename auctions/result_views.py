@@ -3,7 +3,8 @@ their CSV downloads.
 
 Nothing is shown before OCCTO publishes a run: the page says the results are not yet published (no price, no
 count) and both CSVs answer 404. Own awards are for operator users only (scoped to their operator); OCCTO staff
-see the published aggregate and its CSV (they read every bid's outcome in the admin) and get 404 for the awards CSV.
+see the published aggregate and its CSV (they read every bid's outcome of any run, published or not, in the admin's
+*Clearing outcomes*, `admin.ClearingOutcomeAdmin`) and get 404 for the awards CSV.
 """
 
 from django.contrib.auth.decorators import login_required
