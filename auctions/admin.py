@@ -241,7 +241,8 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
 
     def clearing_input_view(self, request, object_id):
         """The clearing input as a clearing-format JSON file (for `manage.py clear_auction`). `?run=<id>`: the
-        input of that run (its seed and recorded parameters, today's bids); otherwise with the next run's seed."""
+        input of that run (rebuilt from what it stored: its parameters, seed and every bid's outcome, so it replays
+        exactly); otherwise today's input with the next run's seed."""
         auction = self._auction_or_404(request, object_id)
         run_id = request.GET.get("run", "")
         try:
@@ -520,14 +521,14 @@ class BidAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.ModelAdmin):
     editable = False
     list_display = ("bid_code", "auction_code", "operator", "grid_code", "resource_name", "area", "category",
                     "quantity_kw", "price_yen", "status", "version", "updated_at")
-    list_filter = ("auction", "status", "resource__area", "resource__category", "operator")
+    list_filter = ("auction", "status", "area", "category", "operator")  # as bid: the snapshot at acceptance
     list_select_related = ("auction", "operator", "resource")
     search_fields = ("resource__grid_code", "operator__name")
     search_help_text = _("Search by grid code or operator name.")
     show_full_result_count = False
     change_list_template = "admin/auctions/bid/change_list.html"
-    fields = ("auction", "operator", "resource", "status", "quantity_kw", "price_yen", "version", "submission",
-              "created_at", "updated_at")
+    fields = ("auction", "operator", "resource", "area", "category", "status", "quantity_kw", "price_yen", "version",
+              "submission", "created_at", "updated_at")
     readonly_fields = fields
     inlines = (BidVersionInline,)
 
@@ -551,14 +552,6 @@ class BidAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.ModelAdmin):
     def resource_name(self, obj) -> str:
         return obj.resource.name
 
-    @admin.display(description=_("area"), ordering="resource__area")
-    def area(self, obj) -> str:
-        return obj.resource.get_area_display()
-
-    @admin.display(description=_("category"), ordering="resource__category")
-    def category(self, obj) -> str:
-        return obj.resource.get_category_display()
-
     export_header = BID_CSV_HEADER
     export_filename = "bids.csv"
     export_related = ("auction", "operator", "resource", "submission")
@@ -567,7 +560,7 @@ class BidAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.ModelAdmin):
     def export_row(self, bid) -> list:
         resource = bid.resource
         return [bid.bid_code, bid.auction.code, bid.operator.code, bid.operator.name, resource.grid_code,
-                resource.name, resource.get_area_display(), resource.get_category_display(), bid.quantity_kw,
+                resource.name, bid.get_area_display(), bid.get_category_display(), bid.quantity_kw,
                 bid.price_yen, bid.get_status_display(), bid.version, bid.submission.receipt_number,
                 timezone.localtime(bid.updated_at).strftime("%Y-%m-%d %H:%M:%S")]
 

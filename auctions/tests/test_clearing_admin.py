@@ -279,8 +279,8 @@ def test_the_bid_admin_is_read_only_with_versions_and_filters(toy, client_for, o
         assert client.post(reverse("admin:auctions_bid_change", args=[bids[0].pk]), {}).status_code == 403
         assert client.get(reverse("admin:auctions_bid_add")).status_code == 403
     client = client_for(occto_admin)
-    for params in ({"status__exact": "active"}, {"resource__area__exact": "tokyo"},
-                   {"resource__category__exact": "stable"}, {"operator__id__exact": bids[0].operator_id},
+    for params in ({"status__exact": "active"}, {"area__exact": "tokyo"},
+                   {"category__exact": "stable"}, {"operator__id__exact": bids[0].operator_id},
                    {"q": bids[0].resource.grid_code}, {"q": "東北テスト"}):
         response = client.get(reverse("admin:auctions_bid_changelist"), params)
         assert response.status_code == 200, params
@@ -294,10 +294,10 @@ def test_the_filtered_bids_download_as_csv_with_a_bom(toy, client_for, reviewer,
     other = make_bid(auction, make_resource(operator_b, area="kyushu", name="=cmd|' /C calc'!A0"),
                      quantity_kw=7, price_yen=1, user=user_b)
     client = client_for(reviewer)
-    listing = client.get(reverse("admin:auctions_bid_changelist"), {"resource__area__exact": "tokyo"})
-    assert reverse("admin:auctions_bid_export") + "?resource__area__exact=tokyo" in listing.content.decode()
+    listing = client.get(reverse("admin:auctions_bid_changelist"), {"area__exact": "tokyo"})
+    assert reverse("admin:auctions_bid_export") + "?area__exact=tokyo" in listing.content.decode()
 
-    response = client.get(reverse("admin:auctions_bid_export"), {"resource__area__exact": "tokyo"})
+    response = client.get(reverse("admin:auctions_bid_export"), {"area__exact": "tokyo"})
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
@@ -530,3 +530,17 @@ def test_the_outcome_list_runs_the_same_queries_at_1_and_50_rows(client_for, occ
     add(49)
     fifty = {url: _queries(client, url) for url in urls}
     assert fifty == one
+
+
+def test_the_bid_admin_filters_and_exports_the_area_the_bid_was_made_in(toy, client_for, reviewer):
+    auction, bids = toy
+    moved = bids[0].resource
+    moved.area = "kyushu"  # the resource moves after bidding; its bid stays a Tokyo bid (bids are cleared as made)
+    moved.save()
+    client = client_for(reviewer)
+    tokyo = client.get(reverse("admin:auctions_bid_changelist"), {"area__exact": "tokyo"}).content.decode()
+    assert bids[0].bid_code in tokyo
+    content = b"".join(client.get(reverse("admin:auctions_bid_export"), {"area__exact": "tokyo"})
+                       .streaming_content).decode()
+    row = next(line for line in content.splitlines() if line.startswith(bids[0].bid_code))
+    assert ",東京," in row and "九州" not in row
