@@ -217,6 +217,13 @@ def conflict_message(resource: Resource, bid: Bid | None) -> str:
                   "at": _hms(latest.created_at)})
 
 
+def _auction_shared(pk: int) -> Auction:
+    """The auction, read under a share lock (FOR SHARE) until the submission commits: submissions do not wait for
+    each other, but OCCTO's close (FOR UPDATE) waits for the ones in flight, so every bid accepted before the close
+    is committed, and counted, by the time the bids are closed."""
+    return next(iter(Auction.objects.raw("SELECT * FROM auctions_auction WHERE id = %s FOR SHARE", [pk])))
+
+
 def _constraint(exc: IntegrityError) -> str:
     return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
 
@@ -272,7 +279,7 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
     if (found := _existing(operator_id, key)) is not None:
         return found  # a twin with the same key committed while we waited for the locks
     now = timezone.now()  # THE instant of acceptance: after the locks, inside the transaction
-    auction = Auction.objects.get(pk=auction.pk)  # OCCTO may have closed the bids meanwhile
+    auction = _auction_shared(auction.pk)  # OCCTO may have closed the bids meanwhile
     if (refusal := window_refusal(auction, now)) is not None:
         raise BidRefused(refusal)
     errors = check_entries(auction=auction, operator_id=operator_id, entries=entries)
@@ -352,7 +359,7 @@ def withdraw_bid(*, bid: Bid, actor, expected_version: int | None, idempotency_k
             if (found := _existing(operator_id, key)) is not None:
                 return found
             now = timezone.now()
-            auction = Auction.objects.get(pk=locked.auction_id)
+            auction = _auction_shared(locked.auction_id)
             if (refusal := window_refusal(auction, now)) is not None:
                 raise BidRefused(refusal)
             if locked.version != expected_version:

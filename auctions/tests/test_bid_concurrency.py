@@ -229,3 +229,51 @@ def test_200_submissions_around_the_closing_instant_store_exactly_what_was_accep
     # --- nothing else changed, and the audit chain holds ------------------------------------------------------------
     assert _snapshot_others(touched) == others_before
     assert audit.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_the_bids_waits_for_a_submission_in_flight_and_counts_it(operator_a, user_a, occto_admin):
+    """A submission accepted before the close but not yet committed holds the auction FOR SHARE: OCCTO's close
+    (FOR UPDATE) waits for it, so the close's audit entry counts every bid accepted before it."""
+    import time_machine
+    from django.db import transaction
+
+    from auctions import clearing_service
+    from capacity_market.models import AuditEntry
+
+    auction = bidding_auction()
+    resource = make_resource(operator_a)
+    qualify(auction, resource, 10_000)
+    submitted, proceed, closed = threading.Event(), threading.Event(), threading.Event()
+
+    def submit_and_hold():
+        try:
+            with transaction.atomic():
+                bidding.submit_bids(auction=auction, actor=user_a, entries=[(resource.pk, 5_000, 100, None)],
+                                    idempotency_key=uuid.uuid4())
+                submitted.set()
+                proceed.wait(10)
+        finally:
+            connections.close_all()
+
+    def close():
+        try:
+            clearing_service.close_bids(auction=auction, actor=occto_admin)
+            closed.set()
+        finally:
+            connections.close_all()
+
+    submitter = threading.Thread(target=submit_and_hold)
+    submitter.start()
+    assert submitted.wait(10)
+    with time_machine.travel(auction.bid_closes_at + dt.timedelta(seconds=1), tick=True):
+        closer = threading.Thread(target=close)
+        closer.start()
+        time.sleep(0.5)
+        assert not closed.is_set(), "the close must wait for the submission in flight"
+        proceed.set()
+        submitter.join(10)
+        closer.join(10)
+    assert closed.is_set()
+    entry = AuditEntry.objects.get(action="auctions.bids_closed")
+    assert entry.after["active_bids"] == 1 and Bid.objects.filter(auction=auction).count() == 1
