@@ -132,6 +132,10 @@ class ReviewedApplication(models.Model):
             and getattr(user, "operator_id", None) == operator_id
         )
 
+    def is_submitter(self, user) -> bool:
+        """Whether `user` submitted this application (a reviewer may not decide it). Default: the recorded submitter."""
+        return self.submitted_by_id is not None and self.submitted_by_id == getattr(user, "pk", None)
+
     def notice_recipients(self) -> list[tuple[str, str]]:
         """(e-mail, language) pairs told of each decision. Default: the submitter."""
         user = self.submitted_by
@@ -164,7 +168,7 @@ def _check_applicant(app: ReviewedApplication, actor) -> None:
 def _check_reviewer(app: ReviewedApplication, actor) -> None:
     if not is_occto_reviewer(actor):
         raise NotAllowed(_("Only OCCTO reviewers may decide applications."))
-    if app.submitted_by_id is not None and app.submitted_by_id == actor.pk:
+    if app.is_submitter(actor):
         raise NotAllowed(_("You cannot decide an application you submitted yourself."))
 
 

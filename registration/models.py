@@ -146,6 +146,14 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
     number_prefix = "OA"
 
     # --- review-workflow hooks -------------------------------------------------------------------------------
+    def is_submitter(self, user) -> bool:
+        """A use application has no submitting user: its applicant is the address it was sent from. A reviewer
+        whose e-mail address is the applicant's submitted it (and may not decide it)."""
+        if super().is_submitter(user):
+            return True
+        email = (getattr(user, "email", "") or "").strip().casefold()
+        return bool(email) and self.kind == ApplicationKind.NEW and email == (self.applicant_email or "").casefold()
+
     def is_applicant(self, user) -> bool:
         """A use application is submitted before the applicant has any ID: only the anonymous applicant acts on it
         (through the public form or the e-mailed correction link), never a logged-in user of any kind.

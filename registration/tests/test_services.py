@@ -129,3 +129,13 @@ def test_a_tampered_or_stale_resubmit_token_finds_nothing(reviewer, use_applicat
     use_application.refresh_from_db()
     assert use_application.status == ReviewStatus.SUBMITTED
     assert use_application.representative == "代表 次郎"
+
+
+def test_a_reviewer_cannot_decide_a_use_application_sent_from_their_own_address(reviewer, use_application):
+    use_application.applicant_email = reviewer.email.upper()  # the same mailbox, however it was typed
+    use_application.save(update_fields=["applicant_email"])
+    with pytest.raises(review.NotAllowed):
+        services.approve_operator_application(application=use_application, actor=reviewer,
+                                              expected_version=use_application.version)
+    use_application.refresh_from_db()
+    assert use_application.status == "submitted" and not Operator.objects.exists()
