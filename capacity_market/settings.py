@@ -117,6 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.PersonalDataValidator"},
     {"NAME": "accounts.validators.PasswordReuseValidator", "OPTIONS": {"history": 5}},
 ]
 # Consecutive failed log-ins that lock an account until an operator admin or OCCTO unlocks it.

@@ -53,6 +53,20 @@ def test_a_password_like_the_name_is_refused(operator_a):
     assert "password_too_similar" in codes("SuzukiHanakoTokyo", user)
 
 
+@pytest.mark.parametrize("password", ["user-a-user-a", "usera12345678", "X9-USER-A-77kq", "利用者4利用者4利用者4",
+                                      "ｒｉｙｏｕ太郎さんのパスワード", "taro.example.mail.9"])
+def test_a_password_containing_the_login_id_email_name_or_a_name_part_is_refused(operator_a, password):
+    user = OperatorUserFactory(operator=operator_a, login_id="user-a", full_name="利用者 太郎",
+                               full_name_kana="リヨウシャ タロウ", email="taro.example@mirai.example")
+    assert "password_contains_personal_data" in codes(password, user)
+
+
+def test_short_ascii_name_parts_do_not_refuse_everyday_words(operator_a):
+    user = OperatorUserFactory(operator=operator_a, login_id="u-1234", full_name="Li Na",
+                               full_name_kana="リ ナ", email="ln@mirai.example")
+    assert codes("Nami-Lime-Garden-31", user) == set()  # "li" and "na" alone are too short to count
+
+
 def test_the_current_password_is_refused(user_a):
     assert "password_reused" in codes(PASSWORD, user_a)
 
