@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, login_id_validator
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 
+from . import rules
 from .choices import Area, GenerationType, ResourceCategory
 from .models import LicenceType, OperatorApplication, OperatorInfo, ResourceApplication, ResourceInfo
 
@@ -214,6 +215,11 @@ class ResourceForm(forms.ModelForm):
         self.fields["grid_code"].validators = []
         self.fields["installed_kw"].max_value = 2**31 - 1
         self.fields["installed_kw"].widget.attrs["max"] = str(2**31 - 1)
+        # The bounds of rules (checked by the model validators) also as input hints.
+        self.fields["commissioning_date"].widget.attrs.update(
+            min=rules.MIN_COMMISSIONING_DATE.isoformat(), max=rules.MAX_COMMISSIONING_DATE.isoformat())
+        self.fields["continuous_output_hours"].widget.attrs.update(
+            min=str(rules.MIN_CONTINUOUS_OUTPUT_HOURS), max=str(rules.MAX_CONTINUOUS_OUTPUT_HOURS), step="0.1")
 
     def clean_grid_code(self):
         return clean_grid_code(self.cleaned_data["grid_code"])

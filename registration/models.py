@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
 
+from . import rules
 from .choices import AGGREGATED_CATEGORIES, Area, FitStatus, GenerationType, ResourceCategory
 
 kana_validator_message = _("Enter katakana.")
@@ -224,13 +225,14 @@ class ResourceInfo(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=ResourceCategory.choices)
     generation_type = models.CharField(_("generation type"), max_length=20, choices=GenerationType.choices)
     installed_kw = models.PositiveIntegerField(_("installed capacity (kW)"))
-    commissioning_date = models.DateField(_("commissioning date"))
+    commissioning_date = models.DateField(_("commissioning date"), validators=[rules.validate_commissioning_date])
     can_adjust_output = models.BooleanField(_("can adjust output"), default=False)
     fit_status = models.CharField(_("FIT/FIP status"), max_length=10, choices=FitStatus.choices,
                                   default=FitStatus.NONE)
     support_end_date = models.DateField(_("FIT/FIP support end date"), null=True, blank=True)
     continuous_output_hours = models.DecimalField(
         _("continuous output hours"), max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[rules.validate_continuous_output_hours],
         help_text=_("Batteries and pumped storage registered as stable resources: at least 3 hours."),
     )
     owner_name = models.CharField(
@@ -261,6 +263,23 @@ class ResourceInfo(models.Model):
     @property
     def is_aggregated(self) -> bool:
         return self.category in AGGREGATED_CATEGORIES
+
+
+def resource_info_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The DB's own bounds on the ResourceInfo fields (the same as rules'), for each concrete model."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(continuous_output_hours__isnull=True)
+            | models.Q(continuous_output_hours__gte=rules.MIN_CONTINUOUS_OUTPUT_HOURS,
+                       continuous_output_hours__lte=rules.MAX_CONTINUOUS_OUTPUT_HOURS),
+            name=f"{prefix}_continuous_output_hours_range",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(commissioning_date__gte=rules.MIN_COMMISSIONING_DATE,
+                               commissioning_date__lte=rules.MAX_COMMISSIONING_DATE),
+            name=f"{prefix}_commissioning_date_range",
+        ),
+    ]
 
 
 class ResourceUnitInfo(models.Model):
@@ -303,6 +322,7 @@ class Resource(ResourceInfo):
             # A grid code names one active resource; a deleted resource's code may be registered again.
             models.UniqueConstraint(fields=["grid_code"], condition=models.Q(is_active=True),
                                     name="one_active_resource_per_grid_code"),
+            *resource_info_constraints("resource"),
         ]
 
     def __str__(self) -> str:
@@ -368,6 +388,7 @@ class ResourceApplication(ResourceInfo, ReviewedApplication):
                 condition=models.Q(kind=ApplicationKind.NEW) & models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="one_open_new_resource_application_per_grid_code",
             ),
+            *resource_info_constraints("resource_application"),
         ]
 
     def __str__(self) -> str:

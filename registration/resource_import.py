@@ -10,7 +10,7 @@ the English labels or keys). See docs/resources.md for the format.
 import datetime
 import re
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -50,6 +50,7 @@ FIELD_COLUMNS = {
 YES = {"可", "あり", "有", "はい", "○", "1", "true", "yes", "y"}
 NO = {"不可", "なし", "無", "いいえ", "×", "0", "false", "no", "n", ""}
 DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+HOURS_RE = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")  # plain ASCII decimals: no exponent, NaN or other digits
 MAX_NAME = 200
 
 
@@ -168,14 +169,14 @@ class _RowParser:
 
     @staticmethod
     def _hours(raw: str, err) -> Decimal | None:
+        """The number as written; its range (0–24) is checked by rules.check_resource, as for the form."""
         if not raw:
             return None
-        try:
-            hours = Decimal(raw)
-        except InvalidOperation:
-            hours = None
-        if hours is None or not hours.is_finite() or hours < 0 or hours >= 10000 \
-                or hours != hours.quantize(Decimal("0.1")):
+        hours = Decimal(raw) if HOURS_RE.fullmatch(raw) else None
+        if hours is None:
+            err(COL_HOURS, _("Enter the hours as a number with at most one decimal (e.g. 3 or 4.5)."))
+            return None
+        if rules.continuous_output_hours_error(hours) is None and hours != hours.quantize(Decimal("0.1")):
             err(COL_HOURS, _("Enter the hours as a number with at most one decimal (e.g. 3 or 4.5)."))
             return None
         return hours

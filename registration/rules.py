@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,13 @@ from .choices import (
 MIN_KW = 1000  # category threshold (domain.md §1)
 MIN_STORAGE_HOURS = Decimal(3)  # batteries and pumped storage as stable resources
 MAX_UNITS = 2000  # member units of one resource
+# Plausible bounds, shared by the model validators, the DB constraints, the forms and the CSV import:
+# continuous output hours are hours within one day (24 = can run around the clock); a commissioning date
+# outside these years is a typing error (0001-01-01, 9999-12-31), not a plant.
+MIN_CONTINUOUS_OUTPUT_HOURS = Decimal(0)
+MAX_CONTINUOUS_OUTPUT_HOURS = Decimal(24)
+MIN_COMMISSIONING_DATE = datetime.date(1900, 1, 1)
+MAX_COMMISSIONING_DATE = datetime.date(2100, 12, 31)
 GRID_CODE_RE = re.compile(r"^[0-9]{22}$")
 # Types a variable (natural, non-dispatchable) resource may be: wind, PV, run-of-river hydro.
 VARIABLE_TYPES = frozenset({GenerationType.SOLAR, GenerationType.WIND, GenerationType.HYDRO})
@@ -40,6 +48,37 @@ Violation = tuple[str | None, str]
 
 def is_grid_code(value) -> bool:
     return isinstance(value, str) and bool(GRID_CODE_RE.match(value))
+
+
+def continuous_output_hours_error(value) -> str | None:
+    """The message for continuous output hours outside 0–24 (None when in range or not given)."""
+    if value is None or MIN_CONTINUOUS_OUTPUT_HOURS <= Decimal(value) <= MAX_CONTINUOUS_OUTPUT_HOURS:
+        return None
+    return str(_("Enter the continuous output hours as a number from %(min)s to %(max)s (24 for a resource that "
+                 "can run around the clock).") % {"min": MIN_CONTINUOUS_OUTPUT_HOURS,
+                                                  "max": MAX_CONTINUOUS_OUTPUT_HOURS})
+
+
+def commissioning_date_error(value) -> str | None:
+    """The message for a commissioning date outside 1900-01-01 – 2100-12-31 (None when in range or not given)."""
+    if value is None or MIN_COMMISSIONING_DATE <= value <= MAX_COMMISSIONING_DATE:
+        return None
+    return str(_("Enter a commissioning date from %(min)s to %(max)s.")
+               % {"min": MIN_COMMISSIONING_DATE.isoformat(), "max": MAX_COMMISSIONING_DATE.isoformat()})
+
+
+def validate_continuous_output_hours(value) -> None:
+    """Model-field validator (the form path); the CSV path reports the same message through check_resource."""
+    message = continuous_output_hours_error(value)
+    if message:
+        raise ValidationError(message, code="continuous_output_hours_range")
+
+
+def validate_commissioning_date(value) -> None:
+    """Model-field validator (the form path); the CSV path reports the same message through check_resource."""
+    message = commissioning_date_error(value)
+    if message:
+        raise ValidationError(message, code="commissioning_date_range")
 
 
 def check_resource(values: Mapping, units: Sequence[Mapping]) -> list[Violation]:
@@ -86,8 +125,15 @@ def check_resource(values: Mapping, units: Sequence[Mapping]) -> list[Violation]
                 if not aggregated else
                 _("The member units must total at least %(min)s kW.") % {"min": f"{MIN_KW:,}"})))
 
-    if category == ResourceCategory.STABLE and generation_type in STORAGE_TYPES:
-        hours = values.get("continuous_output_hours")
+    message = commissioning_date_error(values.get("commissioning_date"))
+    if message:
+        errors.append(("commissioning_date", message))
+
+    hours = values.get("continuous_output_hours")
+    message = continuous_output_hours_error(hours)
+    if message:
+        errors.append(("continuous_output_hours", message))
+    elif category == ResourceCategory.STABLE and generation_type in STORAGE_TYPES:
         if hours is None:
             errors.append(("continuous_output_hours", str(
                 _("Batteries and pumped storage registered as stable resources must state their continuous "

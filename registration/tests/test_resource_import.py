@@ -125,6 +125,34 @@ def test_every_error_of_a_row_is_reported_by_column(client_for, user_a):
     assert (7, "系統コード") in errors  # the same grid code twice
 
 
+def test_out_of_range_hours_and_dates_get_the_same_messages_as_the_form(client_for, user_a):
+    from .test_resource_pages import DATE_MESSAGE, HOURS_MESSAGE
+
+    rows = [
+        resource_row(**{"継続運転時間(h)": "-1"}),
+        resource_row(gen="蓄電池", **{"継続運転時間(h)": "24.5"}),
+        resource_row(**{"運転開始日": "0001-01-01"}),
+        resource_row(**{"運転開始日": "9999/12/31"}),
+        resource_row(**{"継続運転時間(h)": "1e400"}),
+        resource_row(**{"継続運転時間(h)": "3.25"}),
+        resource_row(**{"継続運転時間(h)": "24", "運転開始日": "1900-01-01"}),
+        resource_row(gen="蓄電池", **{"継続運転時間(h)": "0", "運転開始日": "2100-12-31"}),
+    ]
+    upload(client_for(user_a), csv_bytes(rows))
+    errors = {(e["row"], e["column"], e["message"]) for e in ImportJob.objects.get().errors}
+    format_message = "時間は小数第1位までの数値で入力してください(例: 3、4.5)。"
+    assert {e for e in errors if e[0] != 9} == {
+        (2, "継続運転時間(h)", HOURS_MESSAGE),
+        (3, "継続運転時間(h)", HOURS_MESSAGE),  # the range, not also the 3-hour rule of a battery
+        (4, "運転開始日", DATE_MESSAGE),
+        (5, "運転開始日", DATE_MESSAGE),
+        (6, "継続運転時間(h)", format_message),
+        (7, "継続運転時間(h)", format_message),
+    }
+    assert [column for row, column, _m in errors if row == 9] == ["継続運転時間(h)"]  # 0 h: the 3-hour rule only
+    assert not ResourceApplication.objects.exists()
+
+
 def test_a_grid_code_already_registered_elsewhere_is_an_error(client_for, user_b, operator_a, user_a, reviewer):
     resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
     upload(client_for(user_b), csv_bytes([resource_row(resource.grid_code)]))

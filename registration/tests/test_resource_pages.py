@@ -123,6 +123,57 @@ def test_an_aggregate_member_of_1000_kw_is_refused_on_the_form(client_for, user_
     assert not ResourceApplication.objects.exists()
 
 
+HOURS_MESSAGE = "継続運転時間は0から24までの数値で入力してください（終日運転できる電源は24）。"
+DATE_MESSAGE = "運転開始日は1900-01-01から2100-12-31までの日付で入力してください。"
+
+
+@pytest.mark.parametrize("hours", ["-1", "-0.1", "24.1", "9999.9"])
+def test_continuous_output_hours_outside_0_to_24_are_refused_on_the_form(client_for, user_a, hours):
+    response = client_for(user_a).post(reverse("registration:resource_new"),
+                                       form_data(resource_values(continuous_output_hours=hours)))
+    assert response.status_code == 200
+    assert response.context["form"].errors["continuous_output_hours"] == [HOURS_MESSAGE]
+    assert HOURS_MESSAGE in response.content.decode()
+    assert not ResourceApplication.objects.exists()
+
+
+@pytest.mark.parametrize("hours", ["0", "24"])
+def test_continuous_output_hours_of_0_and_24_are_accepted_on_the_form(client_for, user_a, hours):
+    response = client_for(user_a).post(reverse("registration:resource_new"),
+                                       form_data(resource_values(continuous_output_hours=hours)))
+    assert response.status_code == 302
+    assert ResourceApplication.objects.get().continuous_output_hours == int(hours)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+def test_an_implausible_commissioning_date_is_refused_on_the_form(client_for, user_a, day):
+    response = client_for(user_a).post(reverse("registration:resource_new"),
+                                       form_data(resource_values(commissioning_date=day)))
+    assert response.status_code == 200
+    assert response.context["form"].errors["commissioning_date"] == [DATE_MESSAGE]
+    assert not ResourceApplication.objects.exists()
+
+
+def test_the_change_form_refuses_the_same_bounds(client_for, user_a, resource_a):
+    values = resource_a.info_values() | {"continuous_output_hours": "-1", "commissioning_date": "0001-01-01"}
+    response = client_for(user_a).post(reverse("registration:resource_change", args=[resource_a.pk]),
+                                       form_data(values))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["continuous_output_hours"] == [HOURS_MESSAGE] and errors["commissioning_date"] == [DATE_MESSAGE]
+    assert resource_a.applications.count() == 1
+
+
+@pytest.mark.parametrize("change", [{"continuous_output_hours": -1}, {"continuous_output_hours": 24.1},
+                                    {"commissioning_date": "0001-01-01"}, {"commissioning_date": "9999-12-31"}])
+def test_the_database_refuses_out_of_range_values_on_resources_and_applications(resource_a, change):
+    from django.db import IntegrityError, transaction
+
+    for model, pk in ((Resource, resource_a.pk), (ResourceApplication, resource_a.applications.get().pk)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.filter(pk=pk).update(**change)
+
+
 def test_a_partly_filled_unit_row_and_a_missing_management_form_are_refused_without_error(client_for, user_a):
     client = client_for(user_a)
     values = resource_values(category="variable_aggregate", generation_type="solar", installed_kw=1300)

@@ -1,6 +1,7 @@
 """Every rule a resource must satisfy (registration.rules), checked without the database where possible."""
 
 import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -118,3 +119,32 @@ def test_fit_eligibility_depends_on_the_support_ending_before_the_delivery_year(
     assert is_fit_eligible(fip, 2030)
     assert not is_fit_eligible(SimpleNamespace(fit_status="fit", support_end_date=None), 2040)
     assert is_fit_eligible(SimpleNamespace(fit_status="none", support_end_date=None), 2029)
+
+
+# --- plausible bounds (the same for the form, the CSV import and the DB) ---------------------------------------
+@pytest.mark.parametrize("hours", [-1, Decimal("-0.1"), Decimal("24.1"), 100, Decimal("9999.9")])
+def test_continuous_output_hours_outside_0_to_24_are_refused_for_any_resource(hours):
+    assert fields(resource_values(continuous_output_hours=hours)) == ["continuous_output_hours"]
+    assert fields(resource_values(generation_type="battery", continuous_output_hours=hours)) \
+        == ["continuous_output_hours"]  # one message (the range), not also the 3-hour rule
+    [(_field, message)] = check_resource(resource_values(continuous_output_hours=hours), [])
+    assert message == "Enter the continuous output hours as a number from 0 to 24 (24 for a resource that can run " \
+                      "around the clock)."
+
+
+@pytest.mark.parametrize("hours", [0, Decimal("0.5"), 24, None])
+def test_continuous_output_hours_from_0_to_24_are_accepted(hours):
+    assert fields(resource_values(continuous_output_hours=hours)) == []
+
+
+@pytest.mark.parametrize("day", [datetime.date(1, 1, 1), datetime.date(1899, 12, 31), datetime.date(2101, 1, 1),
+                                 datetime.date(9999, 12, 31)])
+def test_an_implausible_commissioning_date_is_refused(day):
+    [(field, message)] = check_resource(resource_values(commissioning_date=day), [])
+    assert field == "commissioning_date"
+    assert message == "Enter a commissioning date from 1900-01-01 to 2100-12-31."
+
+
+@pytest.mark.parametrize("day", [datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)])
+def test_the_commissioning_date_bounds_themselves_are_accepted(day):
+    assert fields(resource_values(commissioning_date=day)) == []
