@@ -2,7 +2,7 @@
 the real services."""
 
 from accounts import services as account_services
-from accounts.models import User
+from accounts.models import TermsVersion, User
 from capacity_market.management.commands.seed_demo import DEMO_PASSWORD
 
 from . import services
@@ -43,7 +43,8 @@ def _ensure_operator(spec: dict, reviewer: User) -> Operator:
     if existing is not None:
         return existing.operator
     application = services.submit_use_application(
-        values=_values(spec, login_id=admin_login, admin=spec["admin"]), language="ja"
+        values=_values(spec, login_id=admin_login, admin=spec["admin"]), language="ja",
+        terms_version=TermsVersion.current(),
     )
     services.approve_operator_application(application=application, actor=reviewer,
                                           expected_version=application.version, comment="デモ: 承認")
@@ -73,7 +74,8 @@ def seed(*, stdout) -> list[tuple[str, str]]:
                 "head_office_address": "富山県富山市新総曲輪1-1", "representative": "北陸 三郎",
                 "licence_types": ["specified_wholesale"]}
         services.submit_use_application(
-            values=_values(spec, login_id="hokuriku-admin", admin=("北陸 三郎", "ホクリク サブロウ")), language="ja"
+            values=_values(spec, login_id="hokuriku-admin", admin=("北陸 三郎", "ホクリク サブロウ")), language="ja",
+            terms_version=TermsVersion.current(),
         )
     tohoku, kyushu = operators["tohoku"], operators["kyushu"]
     if not OperatorApplication.objects.filter(operator=tohoku, kind=ApplicationKind.CHANGE).exists():

@@ -9,12 +9,13 @@ from django.db.models.functions import Lower
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, login_id_validator
+from accounts.models import TermsVersion, User, login_id_validator
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 
 from . import rules
 from .choices import Area, GenerationType, ResourceCategory
 from .models import LicenceType, OperatorApplication, OperatorInfo, ResourceApplication, ResourceInfo
+from .services import TERMS_REVISED_MESSAGE
 
 # Full-width katakana (after NFKC, half-width katakana become full-width), the long-vowel mark, the middle dot,
 # spaces, and what bank account holder names may also hold (digits, capital letters, a few symbols). At least
@@ -127,12 +128,19 @@ def login_id_taken(login_id: str, *, exclude_application_pk: int | None = None) 
 
 
 class UseApplicationForm(OperatorInfoForm):
-    """The use application (利用申請): operator information, the applicant, the admin ID and the terms."""
+    """The use application (利用申請): operator information, the applicant, the admin ID and the terms.
+
+    `terms` is the version in force, shown with the form; the hidden `terms_version` carries the version the
+    applicant was shown back with the POST. When that is not the version in force (revised meanwhile, or
+    garbage), the form is refused with a message, shows the terms now in force with the acceptance unticked,
+    and keeps every other entry. cleaned_data["terms_version"] is the accepted TermsVersion.
+    """
 
     accept_terms = forms.BooleanField(
         label=_("I have read and accept the terms of use above."),
         error_messages={"required": _("You must accept the terms of use to apply.")},
     )
+    terms_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta(OperatorInfoForm.Meta):
         fields = (*OperatorInfo.INFO_FIELDS, "applicant_email", "admin_login_id", "admin_full_name",
@@ -144,11 +152,37 @@ class UseApplicationForm(OperatorInfoForm):
             "admin_full_name_kana": _("Katakana."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, terms: TermsVersion | None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("applicant_email", "admin_login_id", "admin_full_name", "admin_full_name_kana"):
             self.fields[name].required = True
         self.fields["admin_login_id"].validators.append(login_id_validator)
+        self.terms = terms
+        self.terms_problem = None
+        if terms is not None:
+            self.fields["terms_version"].initial = terms.version
+        if not self.is_bound:
+            return
+        shown = str(self.data.get("terms_version") or "")
+        if terms is None:
+            self.terms_problem = _("No terms of use are in force; applications cannot be accepted now.")
+        elif shown != terms.version:
+            known = len(shown) <= 20 and "\x00" not in shown and TermsVersion.objects.filter(version=shown).exists()
+            self.terms_problem = TERMS_REVISED_MESSAGE if known else _(
+                "The version of the terms of use sent with the form is not known. Read the terms below and accept "
+                "them again.")
+            # The page shows the terms in force: the acceptance must be given again, for that version.
+            data = self.data.copy()
+            data.pop("accept_terms", None)
+            data["terms_version"] = terms.version
+            self.data = data
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.terms_problem:
+            raise ValidationError(self.terms_problem, code="terms_version")
+        cleaned["terms_version"] = self.terms
+        return cleaned
 
     def clean_applicant_email(self):
         return self.cleaned_data["applicant_email"].strip().lower()

@@ -45,6 +45,17 @@ class OpenApplicationExists(DomainError):
     pass
 
 
+TERMS_REVISED_MESSAGE = _("The terms of use were revised while you were filling in the form. Read the current "
+                          "terms below and accept them again.")
+
+
+class TermsRevised(DomainError):
+    """The terms version the applicant read and accepted is no longer the one in force."""
+
+    def __init__(self):
+        super().__init__(TERMS_REVISED_MESSAGE)
+
+
 def _info_only(values: Mapping) -> dict:
     return {f: values[f] for f in OperatorInfo.INFO_FIELDS if f in values}
 
@@ -57,16 +68,21 @@ def _one_open_application_guard():
 
 
 # --- the use application (利用申請) ------------------------------------------------------------------------
-def submit_use_application(*, values: Mapping, language: str) -> OperatorApplication:
+def submit_use_application(*, values: Mapping, language: str,
+                           terms_version: TermsVersion | None) -> OperatorApplication:
     """Create and submit a use application from an anonymous applicant (利用規約 2.1).
 
     `values`: cleaned operator information plus applicant_email, admin_login_id, admin_full_name,
-    admin_full_name_kana. The current terms version is recorded as accepted now. A receipt is e-mailed to the
-    applicant on commit. Raises DomainError if there are no terms in force or the login ID is already held.
+    admin_full_name_kana. `terms_version`: the version the applicant was shown and accepted; it is recorded as
+    accepted now, and only if it is still the version in force (TermsRevised otherwise, nothing stored). A
+    receipt is e-mailed to the applicant on commit. Raises DomainError if there are no terms in force or the
+    login ID is already held.
     """
     terms = TermsVersion.current()
     if terms is None:
         raise DomainError(_("No terms of use are in force; applications cannot be accepted now."))
+    if terms_version is None or terms_version.pk != terms.pk:
+        raise TermsRevised()
     try:
         with transaction.atomic():
             application = OperatorApplication.objects.create(

@@ -59,15 +59,22 @@ def _rate_limited(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def use_application(request: HttpRequest) -> HttpResponse:
     terms = TermsVersion.current()
-    form = UseApplicationForm(request.POST or None)
+    form = UseApplicationForm(request.POST or None, terms=terms)
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request):
             messages.error(request, _("Too many applications were sent from your network. Try again later."))
         else:
             try:
                 application = services.submit_use_application(
-                    values=form.cleaned_data, language=translation.get_language() or settings.LANGUAGE_CODE
+                    values=form.cleaned_data, language=translation.get_language() or settings.LANGUAGE_CODE,
+                    terms_version=form.cleaned_data["terms_version"],
                 )
+            except services.TermsRevised as exc:
+                # Revised between the form's check and the service's: the form again, with the terms in force.
+                terms = TermsVersion.current()
+                form = UseApplicationForm(request.POST, terms=terms)
+                if form.is_valid():
+                    form.add_error(None, exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:

@@ -84,7 +84,7 @@ class World:
             **factories.OperatorApplicationFactory.build().info_values(),
             "applicant_email": "apply@mirai.example", "admin_login_id": "mirai-admin",
             "admin_full_name": "未来 太郎", "admin_full_name_kana": "ミライ タロウ",
-        }, language="ja")
+        }, language="ja", terms_version=TermsVersion.current())
         self.use_application = registration_services.send_back_operator_application(
             application=use, actor=reviewer, comment="口座番号をご確認ください。", expected_version=use.version)
         self.resubmit_token = registration_services.resubmit_token(self.use_application)

@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 
+from accounts.models import TermsVersion
 from registration import services
 from registration.models import OperatorApplication
 from tests import factories
@@ -30,6 +31,7 @@ def use_application_data(**overrides) -> dict:
         "admin_full_name_kana": "ミライ タロウ",
         "admin_login_id": "mirai-admin",
         "accept_terms": "on",
+        "terms_version": "3.2",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -58,7 +60,7 @@ def use_application(db) -> OperatorApplication:
         "admin_full_name": "未来 太郎",
         "admin_full_name_kana": "ミライ タロウ",
     }
-    return services.submit_use_application(values=values, language="ja")
+    return services.submit_use_application(values=values, language="ja", terms_version=TermsVersion.current())
 
 
 @pytest.fixture

@@ -171,3 +171,90 @@ def test_the_use_application_is_closed_outside_the_service_window(client, db, ti
     response = client.post(URL, use_application_data())
     assert response.status_code == 503
     assert not OperatorApplication.objects.exists()
+
+
+# --- the terms version accepted is the one shown with the form -------------------------------------------------
+REVISED = "利用規約は、フォームへの入力中に改定されました。以下の最新の利用規約を読み、改めて同意してください。"
+UNKNOWN = "フォームとともに送信された利用規約の版を確認できません。以下の利用規約を読み、改めて同意してください。"
+
+
+def _revise_terms(version: str = "3.3") -> TermsVersion:
+    """A new version of the terms, in force from now on."""
+    from django.utils import timezone
+
+    return TermsVersion.objects.create(version=version, title="容量市場システム利用規約（改定）",
+                                       body="第1条 改定後の条文", effective_from=timezone.now())
+
+
+def test_the_form_carries_the_version_it_shows_and_the_application_records_it(client, db):
+    body = client.get(URL).content.decode()
+    assert '<input type="hidden" name="terms_version" value="3.2"' in body
+    assert client.post(URL, use_application_data(terms_version="3.2")).status_code == 302
+    assert OperatorApplication.objects.get().terms_version.version == "3.2"
+
+
+def test_terms_revised_between_showing_and_sending_refuse_and_keep_the_entries(client, db):
+    client.get(URL)
+    _revise_terms()
+    response = client.post(URL, use_application_data(terms_version="3.2", name="さくら電力株式会社"))
+    assert response.status_code == 200
+    assert not OperatorApplication.objects.exists()
+    body = response.content.decode()
+    form = response.context["form"]
+    assert form.non_field_errors() == [REVISED]
+    assert REVISED in body
+    # The terms now in force are shown, unticked, and the form carries their version; the entries stay.
+    assert response.context["terms"].version == "3.3" and "第1条 改定後の条文" in body
+    assert '<input type="hidden" name="terms_version" value="3.3"' in body
+    assert 'name="accept_terms"' in body and "checked" not in body.split('name="accept_terms"')[1].split(">")[0]
+    assert 'value="さくら電力株式会社"' in body and 'value="mirai-admin"' in body
+    assert 'value="apply@mirai.example"' in body
+    # Accepting the revised terms then goes through and records them.
+    response = client.post(URL, use_application_data(terms_version="3.3", name="さくら電力株式会社"))
+    assert response.status_code == 302
+    assert OperatorApplication.objects.get().terms_version.version == "3.3"
+
+
+def test_terms_revised_between_the_form_check_and_the_service_are_refused_too(client, db, monkeypatch):
+    old = TermsVersion.objects.get(version="3.2")
+    new = _revise_terms()
+    answers = iter([old])  # the view reads 3.2 when it checks the form; from then on 3.3 is in force
+    monkeypatch.setattr(TermsVersion, "current", classmethod(lambda cls: next(answers, new)))
+    response = client.post(URL, use_application_data(terms_version="3.2"))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [REVISED]
+    assert response.context["terms"] == new
+    assert 'value="mirai-admin"' in response.content.decode()
+    assert not OperatorApplication.objects.exists()
+
+
+def test_the_service_refuses_a_version_that_is_not_in_force_and_stores_nothing(db):
+    from capacity_market.models import AuditEntry as Audit
+    from registration import services
+
+    old = TermsVersion.objects.get(version="3.2")
+    _revise_terms()
+    values = {**use_application_data(), "licence_types": ["generation"], "is_electricity_supplier": True,
+              "is_domestic_corporation": True}
+    for version in (old, None):
+        with pytest.raises(services.TermsRevised) as refused:
+            services.submit_use_application(values=values, language="ja", terms_version=version)
+        assert str(refused.value.message) == REVISED
+    assert not OperatorApplication.objects.exists()
+    assert not Audit.objects.filter(action="registration.use_application_created").exists()
+
+
+@pytest.mark.parametrize("value", [None, "", "garbage", "3.1", "x" * 5000, "3.2\x00", "３.２", "' OR 1=1 --"])
+def test_a_missing_or_garbage_terms_version_is_a_form_error_not_a_500(client, db, value):
+    response = client.post(URL, use_application_data(terms_version=value))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [UNKNOWN]
+    assert '<input type="hidden" name="terms_version" value="3.2"' in response.content.decode()
+    assert not OperatorApplication.objects.exists()
+    assert client.post(URL, use_application_data(terms_version="3.2")).status_code == 302
+
+
+def test_an_older_version_that_exists_is_reported_as_revised(client, db):
+    _revise_terms()
+    response = client.post(URL, use_application_data(terms_version="3.2"))
+    assert response.context["form"].non_field_errors() == [REVISED]
