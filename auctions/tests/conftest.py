@@ -151,3 +151,23 @@ def make_bid(auction, resource, *, quantity_kw: int, price_yen: int, user, statu
                               category=bid.category, quantity_kw=quantity_kw, price_yen=price_yen,
                               submission=submission, created_at=now, created_by=user)
     return bid
+
+
+# --- the bid tests' auction and resources (test_bids, test_bid_pages, test_bid_import) ------------------------------
+@pytest.fixture
+def bid_auction(db):
+    return bidding_auction()  # Net CONE 10,075 → upper price 15,112.5; closes 2026-11-25 18:00:00 JST
+
+
+@pytest.fixture
+def res_a(operator_a, bid_auction):
+    resource = make_resource(operator_a, name="みらい火力1号機")
+    qualify(bid_auction, resource, 100_000)
+    return resource
+
+
+@pytest.fixture
+def res_a2(operator_a, bid_auction):
+    resource = make_resource(operator_a, name="みらい火力2号機")
+    qualify(bid_auction, resource, 50_000)
+    return resource

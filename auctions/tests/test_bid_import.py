@@ -22,25 +22,6 @@ from .conftest import bidding_auction, jst, make_auction, make_resource, qualify
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bid_auction(db):
-    return bidding_auction()
-
-
-@pytest.fixture
-def res_a(operator_a, bid_auction):
-    resource = make_resource(operator_a, name="みらい火力1号機")
-    qualify(bid_auction, resource, 100_000)
-    return resource
-
-
-@pytest.fixture
-def res_a2(operator_a, bid_auction):
-    resource = make_resource(operator_a, name="みらい火力2号機")
-    qualify(bid_auction, resource, 50_000)
-    return resource
-
-
 def csv_file(rows, *, encoding="cp932", name="bids.csv") -> SimpleUploadedFile:
     lines = [",".join(HEADERS)] + [",".join(str(c) for c in row) for row in rows]
     return SimpleUploadedFile(name, ("\r\n".join(lines) + "\r\n").encode(encoding), content_type="text/csv")

@@ -23,25 +23,6 @@ def url(name, **kwargs):
     return reverse(f"auctions:{name}", kwargs=kwargs)
 
 
-@pytest.fixture
-def bid_auction(db):
-    return bidding_auction()
-
-
-@pytest.fixture
-def res_a(operator_a, bid_auction):
-    resource = make_resource(operator_a, name="みらい火力1号機")
-    qualify(bid_auction, resource, 100_000)
-    return resource
-
-
-@pytest.fixture
-def res_a2(operator_a, bid_auction):
-    resource = make_resource(operator_a, name="みらい火力2号機")
-    qualify(bid_auction, resource, 50_000)
-    return resource
-
-
 def key_of(page: str) -> str:
     return re.search(r'name="idempotency_key" value="([0-9a-f-]{36})"', page).group(1)
 

@@ -12,28 +12,9 @@ from auctions.models import Bid, BidSubmission, BidVersion
 from capacity_market.models import AuditEntry
 from tests import factories
 
-from .conftest import bidding_auction, jst, make_resource, qualify
+from .conftest import jst, make_resource, qualify
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bid_auction(db):
-    return bidding_auction()  # Net CONE 10,075 → upper price 15,112.5; closes 2026-11-25 18:00:00 JST
-
-
-@pytest.fixture
-def res_a(operator_a, bid_auction):
-    resource = make_resource(operator_a, name="みらい火力1号機")
-    qualify(bid_auction, resource, 100_000)
-    return resource
-
-
-@pytest.fixture
-def res_a2(operator_a, bid_auction):
-    resource = make_resource(operator_a, name="みらい火力2号機")
-    qualify(bid_auction, resource, 50_000)
-    return resource
 
 
 def submit(auction, user, *entries, key=None):
