@@ -97,3 +97,18 @@ def client_for():
     from django.test import Client
 
     return lambda user: _client_for(Client, user)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Transactional tests outside the browser run must use serialized_rollback: a plain transactional test's flush
+    re-creates the content types (post_migrate), and the next serialized test on that xdist worker then fails to
+    restore them ("duplicate key … django_content_type"), depending on the order tests land on workers."""
+    offenders = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback")
+                and "tests/browser/" not in str(item.fspath)):
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError("use @pytest.mark.django_db(transaction=True, serialized_rollback=True): "
+                                + ", ".join(offenders))

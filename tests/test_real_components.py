@@ -81,7 +81,7 @@ def _reset_connection_pools() -> None:
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_review_notice_goes_through_redis_to_a_real_worker_and_out_as_mail(redis_broker, settings, user_a):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     application = factories.OperatorApplicationFactory(
@@ -142,7 +142,7 @@ def test_django_smtp_backend_delivers_a_japanese_message_over_a_real_smtp_conver
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_clearing_started_in_the_system_runs_in_a_real_worker_through_redis(redis_broker, settings, operator_a,
                                                                              user_a, occto_admin):
     """The OCCTO administrator's clearing is queued on commit, consumed from Redis by a worker and stored: the

@@ -231,7 +231,7 @@ def test_200_submissions_around_the_closing_instant_store_exactly_what_was_accep
     assert audit.verify().ok
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_closing_the_bids_waits_for_a_submission_in_flight_and_counts_it(operator_a, user_a, occto_admin):
     """A submission accepted before the close but not yet committed holds the auction FOR SHARE: OCCTO's close
     (FOR UPDATE) waits for it, so the close's audit entry counts every bid accepted before it."""
