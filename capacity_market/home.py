@@ -10,15 +10,15 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from . import hooks
+
 Panel = Callable[[HttpRequest], "str | None"]
 _PANELS: list[Panel] = []
 
 
 def register_panel(panel: Panel) -> Panel:
-    if panel not in _PANELS:
-        _PANELS.append(panel)
-    return panel
+    return hooks.register(_PANELS, panel)
 
 
 def render_panels(request: HttpRequest) -> list[SafeString]:
-    return [SafeString(html) for panel in _PANELS if (html := panel(request))]
+    return [SafeString(html) for html in hooks.answers(_PANELS, request)]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services as account_services
 from accounts.models import TermsVersion, User
-from capacity_market import audit, review
+from capacity_market import audit, hooks, review
 from capacity_market.errors import DomainError
 from capacity_market.review import ApplicationKind, ReviewStatus
 
@@ -219,14 +219,12 @@ def register_operator_deletion_guard(func: OperatorDeletionGuard) -> OperatorDel
     Apps holding open business of an operator (auctions: active bids not yet settled by published results)
     register theirs in AppConfig.ready(). Registering the same function twice has no effect. Usable as a
     decorator."""
-    if func not in _operator_deletion_guards:
-        _operator_deletion_guards.append(func)
-    return func
+    return hooks.register(_operator_deletion_guards, func)
 
 
 def operator_deletion_refusals(operator: Operator) -> list[str]:
     """The reasons the operator cannot be deleted now (empty: it can)."""
-    return [str(reason) for guard in _operator_deletion_guards if (reason := guard(operator))]
+    return [str(reason) for reason in hooks.answers(_operator_deletion_guards, operator)]
 
 
 def _apply_deletion(application: OperatorApplication, actor) -> None:
@@ -379,14 +377,12 @@ def register_deletion_guard(func: DeletionGuard) -> DeletionGuard:
 
     Apps built on resources (auctions: expected capacity, bids; contracts) register theirs in AppConfig.ready().
     Registering the same function twice has no effect. Usable as a decorator."""
-    if func not in _deletion_guards:
-        _deletion_guards.append(func)
-    return func
+    return hooks.register(_deletion_guards, func)
 
 
 def deletion_refusals(resource: Resource) -> list[str]:
     """The reasons the resource cannot be deleted now (empty: it can)."""
-    return [str(reason) for guard in _deletion_guards if (reason := guard(resource))]
+    return [str(reason) for reason in hooks.answers(_deletion_guards, resource)]
 
 
 def _resource_values(values: Mapping) -> dict:
