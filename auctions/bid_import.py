@@ -16,7 +16,6 @@ whole file is stored as ONE receipt (`BidSubmission`, source "csv"), so every ru
 nothing. See docs/auctions.md.
 """
 
-import re
 import uuid
 
 from django.utils import timezone
@@ -24,15 +23,14 @@ from django.utils.translation import gettext as _
 
 from capacity_market import bulk_import
 from capacity_market.bulk_import import Row, RowError
-from registration.models import Resource
 
-from . import bidding
+from . import bidding, csv_rows
 from .bid_selectors import IMPORT_KIND
 from .models import Auction, Bid, BidSource
 
 KIND = IMPORT_KIND
-COL_AUCTION = "オークション"
-COL_GRID_CODE = "系統コード"
+COL_AUCTION = csv_rows.COL_AUCTION
+COL_GRID_CODE = csv_rows.COL_GRID_CODE
 COL_NAME = "電源等名称(参考)"
 COL_KW = "応札容量(kW)"
 COL_PRICE = "応札価格(円/kW)"
@@ -76,30 +74,19 @@ class BidImportSpec(bulk_import.ImportSpec):
         would otherwise replace a row error found at confirmation by a message naming no one)."""
         errors: list[RowError] = []
         plan = _Plan()
-        auctions = {a.code.lower(): a for a in Auction.objects.all()}
-        codes = [re.sub(r"[\s\-]", "", row.values[COL_GRID_CODE]) for row in rows]
-        resources = {r.grid_code: r for r in Resource.objects.filter(operator_id=job.operator_id, is_active=True,
-                                                                     grid_code__in=[c for c in codes if c])}
+        auctions = csv_rows.auctions_by_code()
+        codes, resources = csv_rows.grid_codes_and_resources(rows, operator_id=job.operator_id)
         first_auction_line = None
         for index, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
             def err(column: str, message, row=row) -> None:
                 errors.append(RowError(row.line, column, str(message)))
 
-            if row.values.get("__extra__"):
-                err("", _("This row has more cells than the header."))
-            auction = auctions.get(row.values[COL_AUCTION].strip().lower())
-            if auction is None:
-                err(COL_AUCTION, _("No auction with this code (e.g. main-2030, as in the template)."))
-            elif plan.auction is None:
+            auction, resource = csv_rows.check_row(row, code, auctions=auctions, resources=resources, err=err)
+            if auction is not None and plan.auction is None:
                 plan.auction, first_auction_line = auction, row.line
-            elif auction.pk != plan.auction.pk:
+            elif auction is not None and auction.pk != plan.auction.pk:
                 err(COL_AUCTION, _("All rows of a file must be for one auction (line %(line)s is for %(code)s).")
                     % {"line": first_auction_line, "code": plan.auction.code})
-            resource = resources.get(code)
-            if not code:
-                err(COL_GRID_CODE, _("Enter the grid code."))
-            elif resource is None:
-                err(COL_GRID_CODE, _("None of your registered resources has this grid code."))
             quantity = _whole(row.values[COL_KW], bidding.MAX_KW)
             if quantity is None:
                 err(COL_KW, _("Enter the quantity as a whole number of kW."))

@@ -7,7 +7,6 @@ empty or give exactly the computed value: it is computed from the auction's adju
 The same rules as the form apply to every row; a row equal to the approved value is skipped. See docs/auctions.md.
 """
 
-import re
 
 from django.utils.translation import gettext as _
 
@@ -17,12 +16,12 @@ from capacity_market.errors import DomainError
 from capacity_market.review import OPEN_STATUSES
 from registration.models import Resource
 
-from . import phases, services
+from . import csv_rows, phases, services
 from .models import Auction, ExpectedCapacity, ExpectedCapacityApplication, is_variable
 
 KIND = "auctions.expected_capacity"
-COL_AUCTION = "オークション"
-COL_GRID_CODE = "系統コード"
+COL_AUCTION = csv_rows.COL_AUCTION
+COL_GRID_CODE = csv_rows.COL_GRID_CODE
 COL_NAME = "電源等名称(参考)"
 COL_KW = "期待容量(kW)"
 COL_NOTE = "備考"
@@ -35,15 +34,6 @@ class _Plan:
     def __init__(self, row: Row, auction: Auction, resource: Resource, expected_kw: int | None, note: str):
         self.row, self.auction, self.resource, self.expected_kw, self.note = row, auction, resource, expected_kw, note
         self.unchanged = False
-
-
-def _auctions() -> dict[str, Auction]:
-    auctions = Auction.objects.prefetch_related("adjustment_factors")
-    lookup: dict[str, Auction] = {}
-    for auction in auctions:
-        lookup[auction.code.lower()] = auction
-        lookup.setdefault(auction.name.strip().lower(), auction)
-    return lookup
 
 
 class ExpectedCapacityImportSpec(bulk_import.ImportSpec):
@@ -59,10 +49,8 @@ class ExpectedCapacityImportSpec(bulk_import.ImportSpec):
 
     def plan(self, rows: list[Row], *, job, progress) -> tuple[list[_Plan], list[RowError]]:
         errors: list[RowError] = []
-        auctions = _auctions()
-        codes = [re.sub(r"[\s\-]", "", row.values[COL_GRID_CODE]) for row in rows]
-        resources = {r.grid_code: r for r in Resource.objects.filter(operator_id=job.operator_id, is_active=True,
-                                                                     grid_code__in=[c for c in codes if c])}
+        auctions = csv_rows.auctions_by_code()
+        codes, resources = csv_rows.grid_codes_and_resources(rows, operator_id=job.operator_id)
         busy = set(ExpectedCapacityApplication.objects.filter(
             resource__in=resources.values(), status__in=OPEN_STATUSES).values_list("resource_id", "auction_id"))
         approved = {(e.resource_id, e.auction_id): e for e in ExpectedCapacity.objects.filter(
@@ -75,22 +63,13 @@ class ExpectedCapacityImportSpec(bulk_import.ImportSpec):
             def err(column: str, message, row=row) -> None:
                 errors.append(RowError(row.line, column, str(message)))
 
-            if row.values.get("__extra__"):
-                err("", _("This row has more cells than the header."))
-            auction = auctions.get(row.values[COL_AUCTION].strip().lower())
-            if auction is None:
-                err(COL_AUCTION, _("No auction with this code (e.g. main-2030, as in the template)."))
-            elif auction.pk not in accepting:
+            auction, resource = csv_rows.check_row(row, code, auctions=auctions, resources=resources, err=err)
+            if auction is not None and auction.pk not in accepting:
                 state = phases.phase_state(auction, service_open=service_open)
                 accepting[auction.pk] = state.expected_capacity_by_clock
             if auction is not None and not accepting[auction.pk]:
                 err(COL_AUCTION, _("This auction does not accept expected capacity now (registration window until "
                                    "the expected-capacity deadline)."))
-            resource = resources.get(code)
-            if not code:
-                err(COL_GRID_CODE, _("Enter the grid code."))
-            elif resource is None:
-                err(COL_GRID_CODE, _("None of your registered resources has this grid code."))
             raw_kw = bulk_import.normalise_number(row.values[COL_KW])
             expected_kw = None
             if raw_kw:
