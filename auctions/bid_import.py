@@ -25,10 +25,9 @@ from capacity_market import bulk_import
 from capacity_market.bulk_import import Row, RowError
 
 from . import bidding, csv_rows
-from .bid_selectors import IMPORT_KIND
 from .models import Auction, Bid, BidSource
 
-KIND = IMPORT_KIND
+KIND = "auctions.bids"
 COL_AUCTION = csv_rows.COL_AUCTION
 COL_GRID_CODE = csv_rows.COL_GRID_CODE
 COL_NAME = "電源等名称(参考)"

@@ -2,12 +2,9 @@
 
 from django.db.models import QuerySet
 
-from capacity_market.models import ImportJob
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
 from .models import Auction, Bid, BidSubmission, BidVersion, ExpectedCapacity
-
-IMPORT_KIND = "auctions.bids"
 
 
 def bid_rows_for_user(*, user, auction: Auction) -> list[ExpectedCapacity]:
@@ -60,12 +57,3 @@ def receipt_versions(*, submission: BidSubmission) -> QuerySet[BidVersion]:
     """The bid versions a receipt stored, by grid code."""
     return (BidVersion.objects.filter(submission=submission).select_related("bid__resource")
             .order_by("bid__resource__grid_code", "pk"))
-
-
-def import_jobs_for_user(*, user) -> QuerySet[ImportJob]:
-    return (scope_to_user(ImportJob.objects.filter(kind=IMPORT_KIND), user=user, field="operator_id")
-            .select_related("created_by").order_by("-created_at", "-pk"))
-
-
-def import_job_get_for_user(*, user, pk) -> ImportJob:
-    return get_for_user_or_404(ImportJob.objects.filter(kind=IMPORT_KIND), user=user, field="operator_id", pk=pk)

@@ -191,7 +191,6 @@ def bid_import(request: HttpRequest, pk: int) -> HttpResponse:
     auction = selectors.auction_get(pk=pk)
     return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
                                    template="auctions/bids/import.html",
-                                   jobs=bid_selectors.import_jobs_for_user(user=request.user),
                                    context={"auction": auction})
 
 
@@ -209,7 +208,7 @@ def bid_import_template(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bid_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page (bulk_import.job_page); confirming stores the whole file as one receipt."""
-    job = bid_selectors.import_job_get_for_user(user=request.user, pk=pk)
+    job = bulk_import.job_get_for_user(spec=csv_format.SPEC, user=request.user, pk=pk)
     return bulk_import.job_page(
         request, job=job, template="auctions/bids/import_job.html",
         page_url=reverse("auctions:bid_import_job", kwargs={"pk": job.pk}),
@@ -222,4 +221,4 @@ def bid_import_job(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def bid_import_status(request: HttpRequest, pk: int) -> JsonResponse:
-    return JsonResponse(bulk_import.status(bid_selectors.import_job_get_for_user(user=request.user, pk=pk)))
+    return JsonResponse(bulk_import.status(bulk_import.job_get_for_user(spec=csv_format.SPEC, user=request.user, pk=pk)))

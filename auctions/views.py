@@ -17,7 +17,6 @@ from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
 from capacity_market.review import ReviewStatus
 from capacity_market.review_views import VersionForm, withdraw_view
-from capacity_market.scoping import get_for_user_or_404, scope_to_user
 from registration import selectors as registration_selectors
 
 from . import bid_selectors, phases, selectors, services
@@ -192,8 +191,7 @@ def qualification_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- bulk registration by CSV ------------------------------------------------------------------------------------
 def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
-    return get_for_user_or_404(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
-                               field="operator_id", pk=pk)
+    return bulk_import.job_get_for_user(spec=csv_format.SPEC, user=request.user, pk=pk)
 
 
 @login_required
@@ -201,10 +199,8 @@ def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
 def expected_capacity_import(request: HttpRequest, pk: int) -> HttpResponse:
     operator = _operator(request)
     auction = selectors.auction_get(pk=pk)
-    jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
-                         field="operator_id").select_related("created_by").order_by("-created_at", "-pk")
     return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
-                                   template="auctions/import.html", jobs=jobs,
+                                   template="auctions/import.html",
                                    context={"auction": auction})
 
 

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy
 from . import audit
 from .errors import DomainError
 from .models import AuditEntry, ImportJob
+from .scoping import get_for_user_or_404, scope_to_user
 
 Status = ImportJob.Status
 
@@ -439,10 +440,21 @@ class CsvUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
 
 
-def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str, jobs,
+def jobs_for_user(*, spec: "ImportSpec", user):
+    """The user's operator's jobs of this kind, newest first (another operator's never)."""
+    return (scope_to_user(ImportJob.objects.filter(kind=spec.kind), user=user, field="operator_id")
+            .select_related("created_by").order_by("-created_at", "-pk"))
+
+
+def job_get_for_user(*, spec: "ImportSpec", user, pk) -> ImportJob:
+    """One job of this kind of the user's operator; 404 for anything else."""
+    return get_for_user_or_404(ImportJob.objects.filter(kind=spec.kind), user=user, field="operator_id", pk=pk)
+
+
+def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str,
                 context: dict | None = None) -> HttpResponse:
     """The upload page of one kind of CSV import, shared by every app: GET shows the form, the format and the
-    operator's recent uploads (`jobs`, already scoped); a valid POST starts a job and goes to its page.
+    operator's recent uploads; a valid POST starts a job and goes to its page.
 
     `template` extends "bulk_import/upload.html"; jobs link to `spec.detail_url_name` (it takes `pk`)."""
     job_url_name = spec.detail_url_name
@@ -455,7 +467,8 @@ def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str,
         else:
             return redirect(job_url_name, pk=job.pk)
     return render(request, template, {
-        "form": form, "jobs": jobs[:10], "headers": spec.headers, "job_url_name": job_url_name,
+        "form": form, "jobs": jobs_for_user(spec=spec, user=request.user)[:10], "headers": spec.headers,
+        "job_url_name": job_url_name,
         "max_mb": max_bytes() // (1024 * 1024), "background_rows": background_rows(), **(context or {}),
     })
 

@@ -23,7 +23,6 @@ from capacity_market.models import ImportJob
 from capacity_market.request_context import client_ip
 from capacity_market.review import ApplicationKind, ReviewStatus
 from capacity_market.review_views import VersionForm, withdraw_view
-from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
 from . import resource_import as csv_format
 from . import selectors, services
@@ -447,18 +446,15 @@ def resource_application_withdraw(request: HttpRequest, pk: int) -> HttpResponse
 
 # --- bulk registration by CSV and export -------------------------------------------------------------------------
 def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
-    return get_for_user_or_404(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
-                               field="operator_id", pk=pk)
+    return bulk_import.job_get_for_user(spec=csv_format.SPEC, user=request.user, pk=pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource_import(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
-    jobs = scope_to_user(ImportJob.objects.filter(kind=csv_format.KIND), user=request.user,
-                         field="operator_id").select_related("created_by").order_by("-created_at", "-pk")
     return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
-                                   template="registration/resource_import.html", jobs=jobs)
+                                   template="registration/resource_import.html")
 
 
 @login_required
