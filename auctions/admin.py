@@ -30,7 +30,7 @@ from capacity_market import audit
 from capacity_market.admin import AuditedAdminMixin, OcctoAdminPermissions, audit_values
 from capacity_market.bulk_import import safe_cell
 from capacity_market.errors import DomainError
-from capacity_market.review_admin import ReviewQueueAdmin
+from capacity_market.review.admin import ReviewQueueAdmin
 from capacity_market.roles import is_occto_admin
 from registration.choices import Area, ResourceCategory
 
@@ -273,7 +273,7 @@ class StartClearingForm(forms.Form):
 
 @admin.register(ExpectedCapacityApplication)
 class ExpectedCapacityApplicationAdmin(ReviewQueueAdmin):
-    approve_service = services.approve_expected_capacity_application
+    application_type = services.expected_capacity_applications
     queue_relations = ("operator", "auction", "resource")
     search_fields = ("resource__grid_code", "resource__name", "operator__code", "operator__name")
 

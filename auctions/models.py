@@ -16,7 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
+from capacity_market import review
+from capacity_market.review import ApplicationKind
 from registration.choices import VARIABLE_CATEGORIES, Area, GenerationType, ResourceCategory
 
 UPPER_PRICE_FACTOR = Decimal("1.5")
@@ -275,8 +276,14 @@ def computed_expected_kw(installed_kw: int, factor: Decimal) -> int:
     return truncate_kw(Decimal(installed_kw) * Decimal(factor))
 
 
-class ExpectedCapacityInfo(models.Model):
+class ExpectedCapacityInfo(review.InfoFields):
     """The expected-capacity value and, for variable resources, the working it was computed with."""
+
+    INFO_FIELDS = ("expected_kw",)
+
+    def display_value(self, field_name: str) -> str:
+        """kW with thousands separators, as every page shows them."""
+        return f"{self.expected_kw:,}" if field_name == "expected_kw" else super().display_value(field_name)
 
     expected_kw = models.PositiveIntegerField(_("expected capacity (kW)"))
     installed_kw = models.PositiveIntegerField(_("installed capacity at application (kW)"))
@@ -298,57 +305,45 @@ class ExpectedCapacityInfo(models.Model):
         return f"{self.installed_kw:,} kW × {self.adjustment_factor} = {self.expected_kw:,} kW"
 
 
-class ExpectedCapacityApplication(ExpectedCapacityInfo, ReviewedApplication):
+ExpectedCapacityApplicationBase = review.subject_application(
+    subject="registration.Resource", subject_field="resource", related_name="expected_capacity_applications",
+    verbose_name=_("resource"), operator_related_name="expected_capacity_applications", scope=("auction",),
+    kinds=(ApplicationKind.NEW, ApplicationKind.CHANGE), subject_always=True,
+)
+
+
+class ExpectedCapacityApplication(ExpectedCapacityInfo, ExpectedCapacityApplicationBase):
     """An application for a resource's expected capacity in one auction: new or change (no deletion)."""
 
     number_prefix = "EC"
 
-    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT,
-                                 related_name="expected_capacity_applications", verbose_name=_("operator"))
     auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="expected_capacity_applications",
                                 verbose_name=_("auction"))
-    resource = models.ForeignKey("registration.Resource", on_delete=models.PROTECT,
-                                 related_name="expected_capacity_applications", verbose_name=_("resource"))
-    applicant_comment = models.TextField(_("applicant's note"), max_length=1000, blank=True)
-    import_job = models.ForeignKey(
-        "capacity_market.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("CSV import"),
-    )
 
-    class Meta:
+    class Meta(ExpectedCapacityApplicationBase.Meta):
         verbose_name = _("expected-capacity application")
         verbose_name_plural = _("expected-capacity applications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["operator", "auction", "status"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=[ApplicationKind.NEW, ApplicationKind.CHANGE]),
-                                   name="expected_capacity_no_deletion"),
+            *ExpectedCapacityApplicationBase.Meta.constraints,
             models.CheckConstraint(condition=models.Q(expected_kw__lte=models.F("installed_kw")),
                                    name="expected_capacity_at_most_installed"),
-            models.UniqueConstraint(fields=["resource", "auction"],
-                                    condition=models.Q(status__in=sorted(OPEN_STATUSES)),
-                                    name="one_open_expected_capacity_application"),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}: {self.resource_id} {self.expected_kw:,} kW"
 
+    def current_record(self):
+        """The approved expected capacity this application would replace."""
+        return ExpectedCapacity.objects.filter(resource_id=self.resource_id, auction_id=self.auction_id).first()
 
-    def notice_recipients(self) -> list[tuple[str, str]]:
-        """The submitter; no receipt per application of a CSV import (the import page is the receipt)."""
-        if self.import_job_id is not None and self.status == ReviewStatus.SUBMITTED:
-            return []
-        return super().notice_recipients()
+    def extra_comparison_rows(self, current) -> list[tuple[str, Any, Any]]:
+        return [(str(_("working")), current.working if current else "", self.working)]
 
-    def comparison_rows(self) -> list[tuple[str, Any, Any]]:
-        if self.kind != ApplicationKind.CHANGE:
-            return []
-        current = ExpectedCapacity.objects.filter(resource_id=self.resource_id, auction_id=self.auction_id).first()
-        label = str(self._meta.get_field("expected_kw").verbose_name)
-        return [
-            (label, f"{current.expected_kw:,}" if current else "", f"{self.expected_kw:,}"),
-            (str(_("working")), current.working if current else "", self.working),
-        ]
+    @property
+    def subject_label(self) -> str:
+        return f"{self.auction.name} / {self.resource.grid_code} {self.resource.name}"
 
 
 class ExpectedCapacity(ExpectedCapacityInfo):

@@ -51,21 +51,8 @@ def resource_get_for_user(*, user, pk) -> Resource:
     return get_for_user_or_404(Resource.objects.filter(is_active=True), user=user, pk=pk)
 
 
-def applications_for_user(*, user, auction: Auction, resource: Resource | None = None
-                          ) -> QuerySet[ExpectedCapacityApplication]:
-    """The user's operator's expected-capacity applications for the auction (pending and decided), newest first."""
-    qs = scope_to_user(ExpectedCapacityApplication.objects.filter(auction=auction), user=user)
-    if resource is not None:
-        qs = qs.filter(resource=resource)
-    return qs.select_related("resource", "submitted_by", "reviewed_by").order_by("-created_at", "-pk")
 
 
-def application_get_for_user(*, user, pk) -> ExpectedCapacityApplication:
-    return get_for_user_or_404(
-        ExpectedCapacityApplication.objects.select_related("auction", "resource", "operator", "submitted_by",
-                                                           "reviewed_by"),
-        user=user, pk=pk,
-    )
 
 
 def qualified_for_user(*, user, auction: Auction) -> QuerySet[ExpectedCapacity]:

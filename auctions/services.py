@@ -220,28 +220,6 @@ def import_expected_capacity_applications(*, actor, items, import_job, progress=
     return count
 
 
-def resubmit_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
-                                           expected_kw: int | None, applicant_comment: str = "",
-                                           expected_version: int | None) -> ExpectedCapacityApplication:
-    """Correct and resubmit a returned application (the value is recomputed for variable resources)."""
-    _assert_accepting(application.auction)
-
-    def apply(locked: ExpectedCapacityApplication) -> None:
-        resource = Resource.objects.get(pk=locked.resource_id)
-        for name, value in proposed_values(auction=locked.auction, resource=resource,
-                                            expected_kw=expected_kw).items():
-            setattr(locked, name, value)
-        locked.applicant_comment = applicant_comment
-        locked.save()
-
-    return review.submit(application=application, actor=actor, expected_version=expected_version, effect=apply)
-
-
-def withdraw_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
-                                           expected_version: int | None) -> ExpectedCapacityApplication:
-    return review.withdraw(application=application, actor=actor, expected_version=expected_version)
-
-
 def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) -> None:
     resource = Resource.objects.select_for_update().get(pk=application.resource_id)
     if not resource.is_active:
@@ -278,12 +256,72 @@ def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) ->
                         "auction": application.auction_id, "resource": resource.pk})
 
 
-def approve_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
-                                          expected_version: int | None,
-                                          comment: str = "") -> ExpectedCapacityApplication:
-    """Approve: write the resource's expected capacity for the auction (its qualification) in the same transaction."""
-    return review.approve(application=application, actor=actor, comment=comment, expected_version=expected_version,
-                          effect=lambda locked: _apply_expected_capacity(locked, actor))
+class ExpectedCapacityApplicationType(review.ApplicationType):
+    """Expected capacity of a resource in one auction (new, or a change once approved; no deletion). Approval
+    writes the resource's participation qualification (ExpectedCapacity) for the auction."""
+
+    model = ExpectedCapacityApplication
+    namespace, url_prefix = "auctions", "application"
+    list_title = _("Expected-capacity applications")
+    subject_heading = _("Auction / resource")
+    related = ("auction", "resource", "operator", "submitted_by", "reviewed_by")
+    detail_template = "auctions/application_detail.html"
+    resubmit_template = "auctions/application_resubmit.html"
+    open_exists_message = _("This resource already has an open expected-capacity application for this auction. "
+                            "Withdraw it or wait for its decision before applying again.")
+    deleted_message = _("This resource has been deleted; the expected capacity cannot be approved.")
+
+    def back_link(self, application):
+        return reverse("auctions:expected_capacity", kwargs={"pk": application.auction_id}), \
+            _("Back to expected capacity")
+
+    def editor(self, request, application) -> review.Editor:
+        from .forms import ExpectedCapacityForm
+
+        resource = application.resource
+        variable = is_variable(resource.category)
+        try:
+            computed, working_error = adjustment_working(auction=application.auction, resource=resource), ""
+        except DomainError as exc:
+            computed, working_error = None, exc.message
+        form = ExpectedCapacityForm(request.POST if request.method == "POST" else None, computed=variable,
+                                    initial={"expected_kw": application.expected_kw,
+                                             "applicant_comment": application.applicant_comment})
+        return review.Editor([form], context={
+            "auction": application.auction, "resource": resource, "variable": variable, "computed": computed,
+            "working_error": working_error, "state": application.auction.phase_state()})
+
+    def resubmit(self, *, application, actor, values, expected_version):
+        """Only while expected capacity is accepted; the value is recomputed for variable resources."""
+        _assert_accepting(application.auction)
+        return super().resubmit(application=application, actor=actor, values=values,
+                                expected_version=expected_version)
+
+    def update(self, application, values) -> None:
+        resource = Resource.objects.get(pk=application.resource_id)
+        for name, value in proposed_values(auction=application.auction, resource=resource,
+                                            expected_kw=values.get("expected_kw")).items():
+            setattr(application, name, value)
+        application.applicant_comment = values.get("applicant_comment", "")
+        application.save()
+
+    def apply(self, application, actor) -> None:
+        """New and change alike: write (or replace) the resource's expected capacity for the auction."""
+        _apply_expected_capacity(application, actor)
+
+
+expected_capacity_applications = review.register(ExpectedCapacityApplicationType())
+approve_expected_capacity_application = expected_capacity_applications.approve
+withdraw_expected_capacity_application = expected_capacity_applications.withdraw
+
+
+def resubmit_expected_capacity_application(*, application: ExpectedCapacityApplication, actor,
+                                           expected_kw: int | None, applicant_comment: str = "",
+                                           expected_version: int | None) -> ExpectedCapacityApplication:
+    """Correct and resubmit a returned application (the value is recomputed for variable resources)."""
+    return expected_capacity_applications.resubmit(
+        application=application, actor=actor, expected_version=expected_version,
+        values={"expected_kw": expected_kw, "applicant_comment": applicant_comment})
 
 
 # --- the deletion guards registered with registration -------------------------------------------------------------

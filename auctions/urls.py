@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import bid_views, result_views, views
+from . import bid_views, result_views, services, views
 
 app_name = "auctions"
 urlpatterns = [
@@ -19,11 +19,7 @@ urlpatterns = [
          name="import_template"),
     path("expected-capacity/import/<int:pk>/", views.import_job, name="import_job"),
     path("expected-capacity/import/<int:pk>/status.json", views.import_status, name="import_status"),
-    path("expected-capacity/applications/<int:pk>/", views.application_detail, name="application_detail"),
-    path("expected-capacity/applications/<int:pk>/withdraw/", views.application_withdraw,
-         name="application_withdraw"),
-    path("expected-capacity/applications/<int:pk>/resubmit/", views.application_resubmit,
-         name="application_resubmit"),
+    path("expected-capacity/applications/", include(services.expected_capacity_applications.urls())),
     path("<int:pk>/bids/", bid_views.bid_page, name="bids"),
     path("<int:pk>/bids/<int:bid_pk>/", bid_views.bid_detail, name="bid_detail"),
     path("<int:pk>/bids/<int:bid_pk>/withdraw/", bid_views.bid_withdraw, name="bid_withdraw"),

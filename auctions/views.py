@@ -15,14 +15,17 @@ from django.views.decorators.http import require_http_methods
 from capacity_market import bulk_import
 from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
-from capacity_market.review import ReviewStatus
-from capacity_market.review_views import VersionForm, withdraw_view
 from registration import selectors as registration_selectors
 
 from . import bid_selectors, phases, selectors, services
 from . import expected_capacity_import as csv_format
 from .forms import ExpectedCapacityForm
 from .models import ExpectedCapacityApplication, is_variable
+
+# The expected-capacity page shows the newest applications of the auction (all are on the application list), and
+# the apply page the newest of one resource.
+APPLICATIONS_SHOWN = 200
+HISTORY_SHOWN = 50
 
 
 def _operator(request: HttpRequest):
@@ -65,7 +68,9 @@ def expected_capacity(request: HttpRequest, pk: int) -> HttpResponse:
         "auction": auction,
         "state": auction.phase_state(),
         "resources": selectors.resources_with_status(user=request.user, auction=auction),
-        "applications": selectors.applications_for_user(user=request.user, auction=auction)[:200],
+        "applications": services.expected_capacity_applications.list_for_user(
+            user=request.user, auction=auction)[:APPLICATIONS_SHOWN],
+        "app_type": services.expected_capacity_applications,
     })
 
 
@@ -98,69 +103,12 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
         else:
             messages.success(request, _("Your expected-capacity application %(number)s was submitted.")
                              % {"number": application.number})
-            return redirect("auctions:application_detail", pk=application.pk)
+            return redirect(services.expected_capacity_applications.url("detail", application))
     return render(request, "auctions/expected_capacity_form.html", {
         "auction": auction, "resource": resource, "form": form, "variable": variable,
         "computed": computed, "working_error": working_error, "state": auction.phase_state(),
-        "history": selectors.applications_for_user(user=request.user, auction=auction, resource=resource)[:50],
-    })
-
-
-@login_required
-@require_http_methods(["GET"])
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_get_for_user(user=request.user, pk=pk)
-    return render(request, "auctions/application_detail.html", {
-        "application": application,
-        "history": application.history(),
-        "comparison": [(label, current, proposed, current != proposed)
-                       for label, current, proposed in application.comparison_rows()],
-        "can_act": application.is_applicant(request.user),
-        "version_form": VersionForm(initial={"version": application.version}),
-    })
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_get_for_user(user=request.user, pk=pk)
-    return withdraw_view(request, application=application, withdraw=services.withdraw_expected_capacity_application,
-                         detail_url=reverse("auctions:application_detail", kwargs={"pk": application.pk}))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_get_for_user(user=request.user, pk=pk)
-    if application.status != ReviewStatus.RETURNED or not application.is_applicant(request.user):
-        messages.error(request, _("Only a returned application can be corrected and resubmitted."))
-        return redirect("auctions:application_detail", pk=application.pk)
-    auction, resource = application.auction, application.resource
-    variable = is_variable(resource.category)
-    computed, working_error = _working(auction, resource)
-    if request.method == "POST":
-        form = ExpectedCapacityForm(request.POST, computed=variable)
-        version_form = VersionForm(request.POST)
-        if form.is_valid() and version_form.is_valid():
-            try:
-                services.resubmit_expected_capacity_application(
-                    application=application, actor=request.user,
-                    expected_kw=form.cleaned_data.get("expected_kw"),
-                    applicant_comment=form.cleaned_data["applicant_comment"],
-                    expected_version=version_form.cleaned_data["version"],
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The application was resubmitted."))
-                return redirect("auctions:application_detail", pk=application.pk)
-    else:
-        form = ExpectedCapacityForm(computed=variable, initial={"expected_kw": application.expected_kw,
-                                                                "applicant_comment": application.applicant_comment})
-    return render(request, "auctions/expected_capacity_form.html", {
-        "auction": auction, "resource": resource, "form": form, "variable": variable, "computed": computed,
-        "working_error": working_error, "state": auction.phase_state(), "application": application,
-        "version": application.version, "history": [],
+        "history": services.expected_capacity_applications.list_for_user(
+            user=request.user, auction=auction, resource=resource)[:HISTORY_SHOWN],
     })
 
 

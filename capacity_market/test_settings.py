@@ -14,3 +14,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Whitenoise serves from the finders in tests (there is no collectstatic output to index).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The kit's test-only application type (capacity_market/tests/kit_app): tests the kit without a business app.
+INSTALLED_APPS = [*INSTALLED_APPS, "capacity_market.tests.kit_app.apps.KitAppConfig"]  # noqa: F405

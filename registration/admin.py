@@ -1,12 +1,10 @@
 """OCCTO screens for operator information: the operator-application review queue and read-only operators."""
 
-from django.contrib import admin, messages
-from django.utils.translation import gettext
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market.admin import OcctoAdminPermissions
-from capacity_market.errors import DomainError
-from capacity_market.review_admin import ReviewQueueAdmin
+from capacity_market.review.admin import ReviewQueueAdmin
 
 from . import services
 from .models import (
@@ -14,15 +12,13 @@ from .models import (
     OperatorApplication,
     Resource,
     ResourceApplication,
-    ResourceApplicationUnit,
     ResourceUnit,
 )
 
 
 @admin.register(OperatorApplication)
 class OperatorApplicationAdmin(ReviewQueueAdmin):
-    approve_service = services.approve_operator_application
-    send_back_service = services.send_back_operator_application
+    application_type = services.operator_applications
     search_fields = ("name", "name_kana", "applicant_email", "admin_login_id", "operator__code")
 
     @admin.display(description=_("operator / applicant"))
@@ -47,27 +43,11 @@ class OperatorAdmin(OcctoAdminPermissions, admin.ModelAdmin):
 
 
 
-class ResourceApplicationUnitInline(admin.TabularInline):
-    """The member units proposed by a resource application (read-only)."""
-
-    model = ResourceApplicationUnit
-    extra = 0
-    can_delete = False
-    fields = ResourceApplicationUnit.UNIT_FIELDS
-    readonly_fields = ResourceApplicationUnit.UNIT_FIELDS
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(ResourceApplication)
 class ResourceApplicationAdmin(ReviewQueueAdmin):
     """The OCCTO queue of resource applications: current and proposed values (units included) side by side."""
 
-    approve_service = services.approve_resource_application
+    application_type = services.resource_applications
     search_fields = ("grid_code", "name", "operator__code", "operator__name")
     list_display = ("application_label", "status_badge", "kind", "applicant", "grid_code", "name", "category",
                     "installed_kw", "submitted_at")
@@ -76,24 +56,6 @@ class ResourceApplicationAdmin(ReviewQueueAdmin):
 
     def get_list_filter(self, request):
         return (*super().get_list_filter(request), "category", "area")
-
-    @admin.action(description=_("Approve the selected applications (e.g. a CSV import)"))
-    def approve_selected(self, request, queryset):
-        """Approve each selected application through the same service as the decision form, one by one (each in
-        its own transaction, at the version shown); refusals are listed and change nothing."""
-        approved, refused = 0, []
-        for application in queryset.select_related("resource"):
-            try:
-                services.approve_resource_application(application=application, actor=request.user,
-                                                      expected_version=application.version)
-                approved += 1
-            except DomainError as exc:
-                refused.append(f"{self.application_label(application)}: {exc.message}")
-        if approved:
-            self.message_user(request, gettext("%(count)d application(s) approved.") % {"count": approved},
-                              messages.SUCCESS)
-        for text in refused[:50]:
-            self.message_user(request, text, messages.ERROR)
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:
         rows = super().detail_rows(obj)

@@ -330,3 +330,33 @@ class ResourceFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+# --- the member-unit formset of a resource page, and rule violations put on their fields -------------------------
+BLANK_UNIT_ROWS = 5
+MAX_BLANK_UNIT_ROWS = 100
+
+
+def unit_formset(request, initial: list[dict] | None = None) -> ResourceUnitFormSet:
+    """The member-unit formset: bound on POST; else the initial units plus some blank rows (?rows=N for more)."""
+    if request.method == "POST":
+        return ResourceUnitFormSet(request.POST, prefix="units")
+    try:
+        blank = min(max(int(request.GET.get("rows", BLANK_UNIT_ROWS)), 0), MAX_BLANK_UNIT_ROWS)
+    except (TypeError, ValueError):
+        blank = BLANK_UNIT_ROWS
+    initial = list(initial or [])
+    formset = ResourceUnitFormSet(prefix="units", initial=initial)
+    formset.extra = blank
+    return formset
+
+
+def show_violations(form, formset, exc) -> None:
+    """Put each rule violation on its field; unit-list violations on the formset."""
+    for field, message in exc.violations:
+        if field in form.fields:
+            form.add_error(field, message)
+        elif field and field.startswith("units"):
+            formset._non_form_errors = formset.non_form_errors() + [message]
+        else:
+            form.add_error(None, message)

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market.review import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
+from capacity_market import review
+from capacity_market.review import OPEN_STATUSES, ApplicationKind
 
 from . import rules
 from .choices import AGGREGATED_CATEGORIES, Area, FitStatus, GenerationType, ResourceCategory
@@ -30,7 +31,7 @@ class AccountType(models.TextChoices):
     CURRENT = "current", _("Current (当座)")
 
 
-class OperatorInfo(models.Model):
+class OperatorInfo(review.InfoFields):
     """The operator-information fields of domain.md §1, shared by the master record and its applications."""
 
     name = models.CharField(_("legal name"), max_length=200)
@@ -60,22 +61,6 @@ class OperatorInfo(models.Model):
     class Meta:
         abstract = True
 
-    def info_values(self) -> dict:
-        return {f: getattr(self, f) for f in self.INFO_FIELDS}
-
-    def display_value(self, field_name: str) -> str:
-        """The value of one operator-information field as a person reads it (labels, not codes)."""
-        field = self._meta.get_field(field_name)
-        value = getattr(self, field_name)
-        if isinstance(field, ArrayField):
-            labels = dict(field.base_field.choices or ())
-            return ", ".join(str(labels.get(v, v)) for v in value or ())
-        if isinstance(field, models.BooleanField):
-            return str(_("Yes") if value else _("No"))
-        if field.choices:
-            return str(getattr(self, f"get_{field_name}_display")())
-        return "" if value is None else str(value)
-
 
 class Operator(OperatorInfo):
     """An electricity business using the system (事業者)."""
@@ -95,13 +80,15 @@ class Operator(OperatorInfo):
         return f"{self.code} {self.name}"
 
 
-class OperatorApplication(OperatorInfo, ReviewedApplication):
+OperatorApplicationBase = review.subject_application(
+    subject="registration.Operator", subject_field="operator", related_name="applications",
+    verbose_name=_("operator"),
+)
+
+
+class OperatorApplication(OperatorInfo, OperatorApplicationBase):
     """An application about operator information: the use application (new), a change, or a deletion."""
 
-    operator = models.ForeignKey(
-        Operator, null=True, blank=True, on_delete=models.PROTECT, related_name="applications",
-        verbose_name=_("operator"),
-    )
     applicant_email = models.EmailField(_("applicant e-mail"), blank=True)
     applicant_language = models.CharField(_("applicant language"), max_length=10, default="ja")
     terms_version = models.ForeignKey(
@@ -109,29 +96,18 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
         verbose_name=_("accepted terms version"),
     )
     terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)
-    applicant_comment = models.TextField(_("applicant's note"), max_length=1000, blank=True)
     # The administrator ID requested by a use application (issued on approval, 利用規約 3.2).
     admin_login_id = models.CharField(_("requested administrator login ID"), max_length=50, blank=True)
     admin_full_name = models.CharField(_("administrator full name"), max_length=100, blank=True)
     admin_full_name_kana = models.CharField(_("administrator full name (kana)"), max_length=100, blank=True)
 
-    class Meta:
+    class Meta(OperatorApplicationBase.Meta):
         verbose_name = _("operator application")
         verbose_name_plural = _("operator applications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "kind"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind=ApplicationKind.NEW) | models.Q(operator__isnull=False),
-                name="operator_application_change_needs_operator",
-            ),
-            # At most one open change/deletion application per operator at a time.
-            models.UniqueConstraint(
-                fields=["operator"],
-                condition=models.Q(kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION])
-                & models.Q(status__in=sorted(OPEN_STATUSES)),
-                name="one_open_operator_application_per_operator",
-            ),
+            *OperatorApplicationBase.Meta.constraints,
             # A requested admin login ID is held by at most one open use application.
             models.UniqueConstraint(
                 Lower("admin_login_id"),
@@ -161,11 +137,7 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
         Change applications belong to the operator's users; deletion to its admin only."""
         if self.kind == ApplicationKind.NEW:
             return self.operator_id is None and not getattr(user, "is_authenticated", False)
-        if not super().is_applicant(user):
-            return False
-        if self.kind == ApplicationKind.DELETION:
-            return bool(user.is_operator_admin)
-        return True
+        return super().is_applicant(user)
 
     def notice_recipients(self) -> list[tuple[str, str]]:
         """New: the applicant's address. Change/deletion: the submitter and the operator's admin."""
@@ -186,25 +158,9 @@ class OperatorApplication(OperatorInfo, ReviewedApplication):
                 recipients.append(pair)
         return recipients
 
-    def comparison_rows(self) -> list[tuple[str, Any, Any]]:
-        """(label, current value, proposed value) for every operator-information field of a change."""
-        if self.kind != ApplicationKind.CHANGE or self.operator is None:
-            return []
-        return [
-            (str(self._meta.get_field(f).verbose_name), self.operator.display_value(f), self.display_value(f))
-            for f in self.INFO_FIELDS
-        ]
-
-    def changed_fields(self) -> list[str]:
-        """The operator-information fields this application would change."""
-        if self.operator is None:
-            return list(self.INFO_FIELDS)
-        current = self.operator.info_values()
-        return [f for f, v in self.info_values().items() if _normalised(v) != _normalised(current[f])]
-
-
-def _normalised(value):
-    return sorted(value) if isinstance(value, list) else value
+    @property
+    def subject_label(self) -> str:
+        return self.name
 
 
 # --- 電源等情報 (resources) ------------------------------------------------------------------------------------
@@ -216,7 +172,7 @@ grid_code_validator = RegexValidator(
 )
 
 
-class ResourceInfo(models.Model):
+class ResourceInfo(review.InfoFields):
     """The resource-information fields of domain.md §1, shared by the master record and its applications."""
 
     grid_code = models.CharField(_("grid code"), max_length=GRID_CODE_LENGTH, validators=[grid_code_validator])
@@ -246,19 +202,6 @@ class ResourceInfo(models.Model):
 
     class Meta:
         abstract = True
-
-    def info_values(self) -> dict:
-        return {f: getattr(self, f) for f in self.INFO_FIELDS}
-
-    def display_value(self, field_name: str) -> str:
-        """The value of one resource-information field as a person reads it (labels, not codes)."""
-        field = self._meta.get_field(field_name)
-        value = getattr(self, field_name)
-        if isinstance(field, models.BooleanField):
-            return str(_("Yes") if value else _("No"))
-        if field.choices:
-            return str(getattr(self, f"get_{field_name}_display")())
-        return "" if value is None else str(value)
 
     @property
     def is_aggregated(self) -> bool:
@@ -349,39 +292,22 @@ class ResourceUnit(ResourceUnitInfo):
         return self.unit_display()
 
 
-class ResourceApplication(ResourceInfo, ReviewedApplication):
+ResourceApplicationBase = review.subject_application(
+    subject="registration.Resource", subject_field="resource", related_name="applications",
+    verbose_name=_("resource"), operator_related_name="resource_applications",
+)
+
+
+class ResourceApplication(ResourceInfo, ResourceApplicationBase):
     """An application about a resource: new registration, change or deletion (電源等情報の登録・変更・削除)."""
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.PROTECT, related_name="resource_applications", verbose_name=_("operator"),
-    )
-    resource = models.ForeignKey(
-        Resource, null=True, blank=True, on_delete=models.PROTECT, related_name="applications",
-        verbose_name=_("resource"),
-    )
-    applicant_comment = models.TextField(_("applicant's note"), max_length=1000, blank=True)
-    import_job = models.ForeignKey(
-        "capacity_market.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("CSV import"),
-    )
-
-    class Meta:
+    class Meta(ResourceApplicationBase.Meta):
         verbose_name = _("resource application")
         verbose_name_plural = _("resource applications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["operator", "status", "kind"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind=ApplicationKind.NEW) | models.Q(resource__isnull=False),
-                name="resource_application_change_needs_resource",
-            ),
-            # At most one open change/deletion application per resource at a time.
-            models.UniqueConstraint(
-                fields=["resource"],
-                condition=models.Q(kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION])
-                & models.Q(status__in=sorted(OPEN_STATUSES)),
-                name="one_open_resource_application_per_resource",
-            ),
+            *ResourceApplicationBase.Meta.constraints,
             # A grid code is proposed by at most one open new-resource application.
             models.UniqueConstraint(
                 fields=["grid_code"],
@@ -396,34 +322,17 @@ class ResourceApplication(ResourceInfo, ReviewedApplication):
 
     number_prefix = "RA"
 
-    def is_applicant(self, user) -> bool:
-        """Any user of the resource's operator; a deletion only its admin."""
-        if not super().is_applicant(user):
-            return False
-        if self.kind == ApplicationKind.DELETION:
-            return bool(user.is_operator_admin)
-        return True
-
-    def notice_recipients(self) -> list[tuple[str, str]]:
-        """The submitter; no receipt per application of a CSV import (the import page is the receipt)."""
-        if self.import_job_id is not None and self.status == ReviewStatus.SUBMITTED:
-            return []
-        return super().notice_recipients()
-
-    def comparison_rows(self) -> list[tuple[str, Any, Any]]:
-        """(label, current, proposed) for every resource field and the member-unit list of a change."""
-        if self.kind != ApplicationKind.CHANGE or self.resource is None:
-            return []
-        rows = [
-            (str(self._meta.get_field(f).verbose_name), self.resource.display_value(f), self.display_value(f))
-            for f in self.INFO_FIELDS
-        ]
-        rows.append((
+    def extra_comparison_rows(self, current) -> list[tuple[str, Any, Any]]:
+        """The member-unit list, one unit per line."""
+        return [(
             str(_("member units")),
-            "\n".join(u.unit_display() for u in self.resource.units.all()),
+            "\n".join(u.unit_display() for u in current.units.all()) if current is not None else "",
             "\n".join(u.unit_display() for u in self.units.all()),
-        ))
-        return rows
+        )]
+
+    @property
+    def subject_label(self) -> str:
+        return f"{self.grid_code} {self.name}"
 
 
 class ResourceApplicationUnit(ResourceUnitInfo):

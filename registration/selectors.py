@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
-from .models import Operator, OperatorApplication, Resource, ResourceApplication
+from .models import Operator, Resource, ResourceApplication
 
 
 def operator_for_user(*, user) -> Operator:
@@ -13,32 +13,10 @@ def operator_for_user(*, user) -> Operator:
     return get_for_user_or_404(Operator.objects.all(), user=user, field="pk", pk=getattr(user, "operator_id", None))
 
 
-def application_list_for_user(*, user) -> QuerySet[OperatorApplication]:
-    """The user's operator's applications (the use application included once approved), newest first."""
-    return (
-        scope_to_user(OperatorApplication.objects.all(), user=user)
-        .select_related("submitted_by", "reviewed_by")
-        .order_by("-created_at", "-pk")
-    )
 
 
-def application_get_for_user(*, user, pk) -> OperatorApplication:
-    """One of the user's operator's applications; missing and not-yours both raise Http404."""
-    return get_for_user_or_404(
-        OperatorApplication.objects.select_related("operator", "submitted_by", "reviewed_by", "terms_version"),
-        user=user, pk=pk,
-    )
 
 
-def open_application_for_operator(*, operator: Operator) -> OperatorApplication | None:
-    """The operator's open change or deletion application, if any (there is at most one)."""
-    return (
-        OperatorApplication.objects.filter(
-            operator=operator, kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION], status__in=OPEN_STATUSES
-        )
-        .order_by("-pk")
-        .first()
-    )
 
 
 # --- resources --------------------------------------------------------------------------------------------------
@@ -83,27 +61,6 @@ def resources_for_export(*, user) -> QuerySet[Resource]:
             .prefetch_related("units").order_by("grid_code", "pk"))
 
 
-def resource_application_list_for_user(*, user, resource: Resource | None = None,
-                                       open_only: bool = False) -> QuerySet[ResourceApplication]:
-    """The user's operator's resource applications (of one resource when given), newest first."""
-    qs = scope_to_user(ResourceApplication.objects.all(), user=user).select_related(
-        "resource", "submitted_by", "reviewed_by")
-    if resource is not None:
-        qs = qs.filter(resource=resource)
-    if open_only:
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    return qs.order_by("-created_at", "-pk")
 
 
-def resource_application_get_for_user(*, user, pk) -> ResourceApplication:
-    return get_for_user_or_404(
-        ResourceApplication.objects.select_related("operator", "resource", "submitted_by", "reviewed_by")
-        .prefetch_related("units", "resource__units"),
-        user=user, pk=pk,
-    )
 
-
-def open_resource_application(*, resource: Resource) -> ResourceApplication | None:
-    return (ResourceApplication.objects.filter(
-        resource=resource, kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION], status__in=OPEN_STATUSES,
-    ).order_by("-pk").first())

@@ -41,8 +41,7 @@ _CODE_LOCK_KEY = 0x43_4D_4F_43  # "CMOC": serialises operator-code assignment
 RESUBMIT_SALT = "registration.use_application.resubmit"
 
 
-class OpenApplicationExists(DomainError):
-    pass
+OpenApplicationExists = review.OpenApplicationExists
 
 
 TERMS_REVISED_MESSAGE = _("The terms of use were revised while you were filling in the form. Read the current "
@@ -58,13 +57,6 @@ class TermsRevised(DomainError):
 
 def _info_only(values: Mapping) -> dict:
     return {f: values[f] for f in OperatorInfo.INFO_FIELDS if f in values}
-
-
-def _one_open_application_guard():
-    return OpenApplicationExists(
-        _("Your operator already has an open change or deletion application. Withdraw it or wait for its "
-          "decision before applying again.")
-    )
 
 
 # --- the use application (利用申請) ------------------------------------------------------------------------
@@ -160,54 +152,6 @@ def send_resubmit_link(*, application_id: int) -> None:
     send_mail(subject, body, None, [application.applicant_email])
 
 
-# --- decisions (called by the review-queue admin) ---------------------------------------------------------
-def next_operator_code() -> str:
-    """The next 事業者コード ("C" + 5 digits). Call inside a transaction: an advisory lock serialises it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CODE_LOCK_KEY])
-        cursor.execute(
-            "SELECT COALESCE(MAX(CAST(SUBSTRING(code FROM 2) AS integer)), 0) FROM registration_operator "
-            "WHERE code ~ %s",
-            [f"^{OPERATOR_CODE_PREFIX}[0-9]{{5}}$"],
-        )
-        (last,) = cursor.fetchone()
-    if last >= 99999:
-        raise DomainError(_("Operator codes are exhausted."))
-    return f"{OPERATOR_CODE_PREFIX}{last + 1:05d}"
-
-
-def _create_operator(application: OperatorApplication, actor) -> None:
-    if application.operator_id is not None:
-        raise DomainError(_("An operator was already created from this application."))
-    if User.objects.filter(login_id__iexact=application.admin_login_id).exists():
-        raise DomainError(_("The requested login ID %(login_id)s is already in use; return the application so "
-                            "the applicant can choose another.") % {"login_id": application.admin_login_id})
-    operator = Operator.objects.create(code=next_operator_code(), **application.info_values())
-    application.operator = operator
-    application.save(update_fields=["operator"])
-    audit.record(action="registration.operator_created", actor=actor, operator_id=operator.pk, target=operator,
-                 after={"code": operator.code, **application.info_values()})
-    user = account_services.issue_admin_id(
-        operator=operator, login_id=application.admin_login_id, full_name=application.admin_full_name,
-        email=application.applicant_email, language=application.applicant_language, actor=actor,
-    )
-    if application.admin_full_name_kana:
-        user.full_name_kana = application.admin_full_name_kana
-        user.save(update_fields=["full_name_kana"])
-
-
-def _apply_change(application: OperatorApplication, actor) -> None:
-    operator = Operator.objects.select_for_update().get(pk=application.operator_id)
-    if not operator.is_active:
-        raise DomainError(_("This operator has been deleted; its information can no longer change."))
-    before = operator.info_values()
-    for field, value in application.info_values().items():
-        setattr(operator, field, value)
-    operator.save()
-    audit.record(action="registration.operator_changed", actor=actor, operator_id=operator.pk, target=operator,
-                 before=before, after=operator.info_values())
-
-
 # --- operator deletion guards (apps built on operators register theirs, like the resource guards below) ---------
 OperatorDeletionGuard = Callable[[Operator], "str | None"]
 _operator_deletion_guards: list[OperatorDeletionGuard] = []
@@ -227,89 +171,119 @@ def operator_deletion_refusals(operator: Operator) -> list[str]:
     return [str(reason) for reason in hooks.answers(_operator_deletion_guards, operator)]
 
 
-def _apply_deletion(application: OperatorApplication, actor) -> None:
-    operator = Operator.objects.select_for_update().get(pk=application.operator_id)
-    if not operator.is_active:
-        raise DomainError(_("This operator has already been deleted."))
-    refusals = operator_deletion_refusals(operator)
-    if refusals:
-        raise DomainError(" ".join(refusals))
-    now = timezone.now()
-    operator.is_active = False
-    operator.deleted_at = now
-    operator.save(update_fields=["is_active", "deleted_at", "updated_at"])
-    user_ids = list(User.objects.filter(operator=operator, is_active=True).values_list("pk", flat=True))
-    User.objects.filter(pk__in=user_ids).update(is_active=False, deactivated_at=now)
-    audit.record(action="registration.operator_deleted", actor=actor, operator_id=operator.pk, target=operator,
-                 before={"is_active": True}, after={"is_active": False, "deactivated_user_ids": user_ids})
+# --- operator applications: the kit's application type (事業者情報管理機能 / 審査管理機能) -------------------------
+def next_operator_code() -> str:
+    """The next 事業者コード ("C" + 5 digits). Call inside a transaction: an advisory lock serialises it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CODE_LOCK_KEY])
+        cursor.execute(
+            "SELECT COALESCE(MAX(CAST(SUBSTRING(code FROM 2) AS integer)), 0) FROM registration_operator "
+            "WHERE code ~ %s",
+            [f"^{OPERATOR_CODE_PREFIX}[0-9]{{5}}$"],
+        )
+        (last,) = cursor.fetchone()
+    if last >= 99999:
+        raise DomainError(_("Operator codes are exhausted."))
+    return f"{OPERATOR_CODE_PREFIX}{last + 1:05d}"
 
 
-def approve_operator_application(*, application: OperatorApplication, actor, expected_version: int | None,
-                                 comment: str = "") -> OperatorApplication:
-    """Approve an operator application and apply it in the same transaction.
+class OperatorApplicationType(review.ApplicationType):
+    """Use (new), change and deletion applications of operator information. Approval of a use application creates
+    the operator and issues its one admin ID; a deletion also deactivates the operator's users."""
 
-    new: create the operator (next 事業者コード) and issue its one admin ID (set-password link e-mailed to the
-    applicant on commit); change: copy the values to the operator; deletion: deactivate the operator and its
-    users (records kept). Stale versions, a reviewer deciding their own submission, a second admin ID for the
-    same operator (AdminIdIssuance one-to-one) all refuse with nothing changed.
-    """
+    model = OperatorApplication
+    namespace, url_prefix = "registration", "application"
+    list_title = _("Operator information applications")
+    related = ("operator", "submitted_by", "reviewed_by", "terms_version")
+    resubmit_template = "registration/application_resubmit.html"
+    open_exists_message = _("Your operator already has an open change or deletion application. Withdraw it or "
+                            "wait for its decision before applying again.")
+    deleted_message = _("This operator has been deleted.")
 
-    def effect(locked: OperatorApplication) -> None:
-        if locked.kind == ApplicationKind.NEW:
-            _create_operator(locked, actor)
-        elif locked.kind == ApplicationKind.CHANGE:
-            _apply_change(locked, actor)
-        else:
-            _apply_deletion(locked, actor)
+    def back_link(self, application):
+        return reverse("registration:operator_detail"), _("Back to operator information")
 
-    try:
+    def can_act(self, application, user) -> bool:
+        # A use application is acted on only through the e-mailed correction link, never on these pages.
+        return application.kind != ApplicationKind.NEW and application.is_applicant(user)
+
+    def editor(self, request, application) -> review.Editor:
+        from .forms import ChangeApplicationForm, DeletionApplicationForm
+
+        data = request.POST if request.method == "POST" else None
+        if application.kind == ApplicationKind.CHANGE:
+            form = ChangeApplicationForm(data, initial={**application.info_values(),
+                                                        "applicant_comment": application.applicant_comment})
+            return review.Editor([form], context={"is_change": True})
+        form = DeletionApplicationForm(data, initial={"reason": application.applicant_comment})
+        return review.Editor([form], to_values=lambda f: {"applicant_comment": f.cleaned_data["reason"]})
+
+    def apply_new(self, application, actor) -> None:
+        if application.operator_id is not None:
+            raise DomainError(_("An operator was already created from this application."))
+        if User.objects.filter(login_id__iexact=application.admin_login_id).exists():
+            raise DomainError(_("The requested login ID %(login_id)s is already in use; return the application so "
+                                "the applicant can choose another.") % {"login_id": application.admin_login_id})
+        operator = Operator.objects.create(code=next_operator_code(), **application.info_values())
+        application.operator = operator
+        application.save(update_fields=["operator"])
+        audit.record(action="registration.operator_created", actor=actor, operator_id=operator.pk,
+                     target=operator, after={"code": operator.code, **application.info_values()})
+        user = account_services.issue_admin_id(
+            operator=operator, login_id=application.admin_login_id, full_name=application.admin_full_name,
+            email=application.applicant_email, language=application.applicant_language, actor=actor,
+        )
+        if application.admin_full_name_kana:
+            user.full_name_kana = application.admin_full_name_kana
+            user.save(update_fields=["full_name_kana"])
+
+    def deletion_refusals(self, subject) -> list[str]:
+        return operator_deletion_refusals(subject)
+
+    def after_deletion(self, application, subject, actor) -> dict:
+        """The operator's users are deactivated with it (their records are kept)."""
+        user_ids = list(User.objects.filter(operator=subject, is_active=True).values_list("pk", flat=True))
+        User.objects.filter(pk__in=user_ids).update(is_active=False, deactivated_at=subject.deleted_at)
+        return {"deactivated_user_ids": user_ids}
+
+    def approve(self, *, application, actor, expected_version, comment=""):
+        """new: create the operator (next 事業者コード) and issue its one admin ID (set-password link e-mailed to
+        the applicant on commit); change: copy the values; deletion: deactivate the operator and its users. Stale
+        versions, a reviewer deciding their own submission, a second admin ID for the same operator
+        (AdminIdIssuance one-to-one) all refuse with nothing changed."""
+        try:
+            return super().approve(application=application, actor=actor, expected_version=expected_version,
+                                   comment=comment)
+        except IntegrityError as exc:
+            raise DomainError(_("The operator or its administrator ID could not be created because one already "
+                                "exists; nothing was changed.")) from exc
+
+    def send_back(self, *, application, actor, comment, expected_version):
+        """Return with a comment. A returned use application's applicant gets a correction link."""
         with transaction.atomic():
-            return review.approve(application=application, actor=actor, comment=comment,
-                                  expected_version=expected_version, effect=effect)
-    except IntegrityError as exc:
-        raise DomainError(_("The operator or its administrator ID could not be created because one already "
-                            "exists; nothing was changed.")) from exc
+            result = super().send_back(application=application, actor=actor, comment=comment,
+                                       expected_version=expected_version)
+            if result.kind == ApplicationKind.NEW and result.applicant_email:
+                transaction.on_commit(lambda: tasks.send_resubmit_link.delay(result.pk), robust=True)
+        return result
 
 
-def send_back_operator_application(*, application: OperatorApplication, actor, comment: str,
-                                   expected_version: int | None) -> OperatorApplication:
-    """Return an application with a comment. A returned use application's applicant gets a correction link."""
-    with transaction.atomic():
-        result = review.send_back(application=application, actor=actor, comment=comment,
-                                  expected_version=expected_version)
-        if result.kind == ApplicationKind.NEW and result.applicant_email:
-            transaction.on_commit(lambda: tasks.send_resubmit_link.delay(result.pk), robust=True)
-    return result
-
-
-# --- change and deletion applications (事業者情報管理機能) -----------------------------------------------------
-def _lock_operator_for_application(operator: Operator) -> Operator:
-    locked = Operator.objects.select_for_update().get(pk=operator.pk)
-    if not locked.is_active:
-        raise DomainError(_("This operator has been deleted."))
-    if OperatorApplication.objects.filter(
-        operator=locked, kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION], status__in=review.OPEN_STATUSES
-    ).exists():
-        raise _one_open_application_guard()
-    return locked
+operator_applications = review.register(OperatorApplicationType())
+approve_operator_application = operator_applications.approve
+send_back_operator_application = operator_applications.send_back
+resubmit_application = operator_applications.resubmit
+withdraw_application = operator_applications.withdraw
 
 
 def submit_change_application(*, operator: Operator, actor, values: Mapping) -> OperatorApplication:
     """Apply for a change of operator information. Refused when nothing differs or another is open."""
-    try:
-        with transaction.atomic():
-            locked = _lock_operator_for_application(operator)
-            application = OperatorApplication(
-                kind=ApplicationKind.CHANGE, operator=locked, applicant_comment=values.get("applicant_comment", ""),
-                applicant_language=actor.language, **_info_only(values),
-            )
-            if not application.changed_fields():
-                raise DomainError(_("Nothing differs from the current information; there is nothing to apply for."))
-            application.save()
-            review.submit(application=application, actor=actor, expected_version=application.version)
-    except IntegrityError as exc:
-        raise _one_open_application_guard() from exc
-    return application
+    with transaction.atomic():
+        locked = operator_applications.lock_subject_for_application(operator)
+        application = OperatorApplication(
+            kind=ApplicationKind.CHANGE, operator=locked, applicant_comment=values.get("applicant_comment", ""),
+            applicant_language=actor.language, **_info_only(values),
+        )
+        return operator_applications.file(application, actor=actor)
 
 
 def submit_deletion_application(*, operator: Operator, actor, reason: str = "") -> OperatorApplication:
@@ -320,41 +294,13 @@ def submit_deletion_application(*, operator: Operator, actor, reason: str = "") 
     refusals = operator_deletion_refusals(operator)
     if refusals:
         raise DomainError(" ".join(refusals))
-    try:
-        with transaction.atomic():
-            locked = _lock_operator_for_application(operator)
-            application = OperatorApplication.objects.create(
-                kind=ApplicationKind.DELETION, operator=locked, applicant_comment=reason,
-                applicant_language=actor.language, **locked.info_values(),
-            )
-            review.submit(application=application, actor=actor, expected_version=application.version)
-    except IntegrityError as exc:
-        raise _one_open_application_guard() from exc
-    return application
-
-
-def resubmit_application(*, application: OperatorApplication, actor, values: Mapping,
-                         expected_version: int | None) -> OperatorApplication:
-    """Correct and resubmit a returned change or deletion application."""
-
-    def apply(locked: OperatorApplication) -> None:
-        if locked.kind == ApplicationKind.CHANGE:
-            for field, value in _info_only(values).items():
-                setattr(locked, field, value)
-            if not locked.changed_fields():
-                raise DomainError(_("Nothing differs from the current information; there is nothing to apply "
-                                    "for."))
-        if "applicant_comment" in values:
-            locked.applicant_comment = values["applicant_comment"]
-        locked.save()
-
-    return review.submit(application=application, actor=actor, expected_version=expected_version, effect=apply)
-
-
-def withdraw_application(*, application: OperatorApplication, actor,
-                         expected_version: int | None) -> OperatorApplication:
-    """Withdraw (取下げ) an open change or deletion application before its decision."""
-    return review.withdraw(application=application, actor=actor, expected_version=expected_version)
+    with transaction.atomic():
+        locked = operator_applications.lock_subject_for_application(operator)
+        application = OperatorApplication(
+            kind=ApplicationKind.DELETION, operator=locked, applicant_comment=reason,
+            applicant_language=actor.language, **locked.info_values(),
+        )
+        return operator_applications.file(application, actor=actor)
 
 
 # --- resources (電源等情報管理機能) ----------------------------------------------------------------------------
@@ -362,6 +308,7 @@ ResourceValues = Mapping
 UnitValues = Sequence[Mapping]
 DeletionGuard = Callable[[Resource], "str | None"]
 _deletion_guards: list[DeletionGuard] = []
+GRID_CODE_TAKEN = _("This grid code is already registered or applied for.")
 
 
 class ResourceInvalid(DomainError):
@@ -402,57 +349,6 @@ def validate_resource(values: Mapping, units: UnitValues, *, resource_id: int | 
         raise ResourceInvalid(violations)
 
 
-def _one_open_resource_application_guard():
-    return OpenApplicationExists(
-        _("This resource already has an open change or deletion application. Withdraw it or wait for its "
-          "decision before applying again.")
-    )
-
-
-def _lock_resource_for_application(resource: Resource) -> Resource:
-    locked = Resource.objects.select_for_update().get(pk=resource.pk)
-    if not locked.is_active:
-        raise DomainError(_("This resource has been deleted."))
-    if ResourceApplication.objects.filter(
-        resource=locked, kind__in=[ApplicationKind.CHANGE, ApplicationKind.DELETION], status__in=review.OPEN_STATUSES
-    ).exists():
-        raise _one_open_resource_application_guard()
-    return locked
-
-
-def _save_units(application: ResourceApplication, units: UnitValues, *, fresh: bool = False) -> None:
-    if not fresh:
-        application.units.all().delete()
-    if units:
-        ResourceApplicationUnit.objects.bulk_create(
-            [ResourceApplicationUnit(application=application, **u) for u in _unit_values(units)]
-        )
-
-
-def _create_new_application(*, operator: Operator, actor, values: Mapping, units: UnitValues,
-                            applicant_comment: str, import_job) -> ResourceApplication:
-    application = ResourceApplication.objects.create(
-        kind=ApplicationKind.NEW, operator=operator, applicant_comment=applicant_comment,
-        import_job=import_job, **_resource_values(values),
-    )
-    _save_units(application, units, fresh=True)
-    review.submit(application=application, actor=actor, expected_version=application.version)
-    return application
-
-
-def submit_new_resource_application(*, operator: Operator, actor, values: ResourceValues, units: UnitValues = (),
-                                    applicant_comment: str = "", import_job=None) -> ResourceApplication:
-    """Apply for the registration of a new resource (with its member units) and submit it for review."""
-    validate_resource(values, units)
-    try:
-        with transaction.atomic():
-            return _create_new_application(operator=operator, actor=actor, values=values, units=units,
-                                           applicant_comment=applicant_comment, import_job=import_job)
-    except IntegrityError as exc:
-        raise ResourceInvalid([("grid_code", str(_("This grid code is already registered or applied for.")))]) \
-            from exc
-
-
 def resource_changed(resource: Resource, values: Mapping, units: UnitValues) -> bool:
     """Whether `values`/`units` differ from the resource's current information."""
     current_units = sorted((u.unit_values() for u in resource.units.all()), key=lambda u: u["grid_code"])
@@ -461,19 +357,148 @@ def resource_changed(resource: Resource, values: Mapping, units: UnitValues) -> 
         current_units != proposed_units
 
 
-def _create_change_application(*, resource: Resource, actor, values: Mapping, units: UnitValues,
-                               applicant_comment: str, import_job) -> ResourceApplication:
-    locked = _lock_resource_for_application(resource)
-    if not resource_changed(locked, values, units):
-        raise DomainError(_("Nothing differs from the current information; there is nothing to apply for."))
-    application = ResourceApplication.objects.create(
-        kind=ApplicationKind.CHANGE, operator_id=locked.operator_id, resource=locked,
-        applicant_comment=applicant_comment, import_job=import_job,
-        **{**locked.info_values(), **_resource_values(values)},
-    )
-    _save_units(application, units, fresh=True)
-    review.submit(application=application, actor=actor, expected_version=application.version)
-    return application
+def _units_of(record) -> list[dict]:
+    return [u.unit_values() for u in record.units.all()]
+
+
+class ResourceApplicationType(review.ApplicationType):
+    """New, change and deletion applications of resources with their member units (an aggregate's units are part
+    of what is applied for, compared and approved). The rules are checked again at approval."""
+
+    model = ResourceApplication
+    namespace, url_prefix = "registration", "resource_application"
+    list_title = _("Resource applications")
+    subject_heading = _("Resource")
+    related = ("operator", "resource", "submitted_by", "reviewed_by")
+    prefetch = ("units", "resource__units")
+    detail_template = "registration/resource_application_detail.html"
+    resubmit_template = "registration/resource_application_resubmit.html"
+    list_template = "registration/resource_application_list.html"
+    open_exists_message = _("This resource already has an open change or deletion application. Withdraw it or "
+                            "wait for its decision before applying again.")
+    deleted_message = _("This resource has been deleted.")
+
+    def after_save(self, application, *, created: bool) -> None:
+        """Store the proposed member units given with the application (`proposed_units`), replacing any before."""
+        units = getattr(application, "proposed_units", None)
+        if units is None:
+            return
+        if not created:
+            application.units.all().delete()
+        ResourceApplicationUnit.objects.bulk_create(
+            [ResourceApplicationUnit(application=application, **u) for u in _unit_values(units)])
+
+    def differs(self, application) -> bool:
+        units = getattr(application, "proposed_units", None)
+        return resource_changed(application.resource, application.info_values(),
+                                units if units is not None else _units_of(application))
+
+    def integrity_error(self, exc):
+        if "grid_code" in str(exc):
+            return ResourceInvalid([("grid_code", str(GRID_CODE_TAKEN))])
+        return super().integrity_error(exc)
+
+    def update(self, application, values) -> None:
+        if application.kind != ApplicationKind.DELETION:
+            units = values.get("units")
+            application.proposed_units = units if units is not None else _units_of(application)
+            validate_resource(values, application.proposed_units, resource_id=application.resource_id,
+                              application_id=application.pk)
+        super().update(application, values)
+
+    def editor(self, request, application) -> review.Editor:
+        from .forms import ResourceDeletionForm, ResourceForm, show_violations, unit_formset
+
+        data = request.POST if request.method == "POST" else None
+        if application.kind == ApplicationKind.DELETION:
+            form = ResourceDeletionForm(data, initial={"reason": application.applicant_comment})
+            return review.Editor([form], to_values=lambda f: {"applicant_comment": f.cleaned_data["reason"]},
+                                 context={"is_deletion": True})
+        form = ResourceForm(data, initial={**application.info_values(),
+                                           "applicant_comment": application.applicant_comment})
+        formset = unit_formset(request, initial=_units_of(application))
+
+        def show_error(exc) -> bool:
+            if isinstance(exc, ResourceInvalid):
+                show_violations(form, formset, exc)
+                return True
+            return False
+
+        return review.Editor([form, formset], to_values=lambda f, fs: {**f.cleaned_data, "units": fs.units()},
+                             show_error=show_error, context={"formset": formset})
+
+    def resubmit(self, *, application, actor, values, expected_version):
+        """Correct and resubmit a returned resource application (a deletion only takes a new note)."""
+        try:
+            with transaction.atomic():
+                return super().resubmit(application=application, actor=actor, values=values,
+                                        expected_version=expected_version)
+        except IntegrityError as exc:
+            raise ResourceInvalid([("grid_code", str(GRID_CODE_TAKEN))]) from exc
+
+    def apply_new(self, application, actor) -> None:
+        units = _units_of(application)
+        validate_resource(application.info_values(), units, application_id=application.pk)
+        resource = Resource.objects.create(operator_id=application.operator_id, **application.info_values())
+        self._write_units(resource, application)
+        application.resource = resource
+        application.save(update_fields=["resource"])
+        audit.record(action="registration.resource_created", actor=actor, operator_id=resource.operator_id,
+                     target=resource, after={**resource.info_values(), "units": units})
+
+    def apply_change(self, application, actor) -> None:
+        validate_resource(application.info_values(), _units_of(application), resource_id=application.resource_id,
+                          application_id=application.pk)
+        super().apply_change(application, actor)
+
+    def after_change(self, application, subject, actor) -> None:
+        subject.units_before = _units_of(subject)
+        self._write_units(subject, application)
+
+    def extra_audit(self, subject, *, before: bool) -> dict:
+        return {"units": subject.units_before if before else _units_of(subject)}
+
+    def deletion_refusals(self, subject) -> list[str]:
+        return deletion_refusals(subject)
+
+    @staticmethod
+    def _write_units(resource: Resource, application: ResourceApplication) -> None:
+        resource.units.all().delete()
+        ResourceUnit.objects.bulk_create(
+            [ResourceUnit(resource=resource, **u.unit_values()) for u in application.units.all()])
+
+    def approve(self, *, application, actor, expected_version, comment=""):
+        """new: create the resource; change: copy the values and replace the units; deletion: deactivate the
+        resource (kept for history) unless a deletion guard refuses. A grid code taken meanwhile refuses with
+        nothing changed."""
+        try:
+            return super().approve(application=application, actor=actor, expected_version=expected_version,
+                                   comment=comment)
+        except IntegrityError as exc:
+            raise DomainError(_("This grid code is already registered; nothing was changed.")) from exc
+
+
+resource_applications = review.register(ResourceApplicationType())
+approve_resource_application = resource_applications.approve
+resubmit_resource_application = resource_applications.resubmit
+withdraw_resource_application = resource_applications.withdraw
+
+
+def _file_resource_application(*, kind, operator_id, actor, values, units, applicant_comment, import_job,
+                               resource=None) -> ResourceApplication:
+    application = ResourceApplication(kind=kind, operator_id=operator_id, resource=resource, import_job=import_job,
+                                      applicant_comment=applicant_comment, **values)
+    application.proposed_units = units
+    return resource_applications.file(application, actor=actor)
+
+
+def submit_new_resource_application(*, operator: Operator, actor, values: ResourceValues, units: UnitValues = (),
+                                    applicant_comment: str = "", import_job=None) -> ResourceApplication:
+    """Apply for the registration of a new resource (with its member units) and submit it for review."""
+    validate_resource(values, units)
+    return _file_resource_application(kind=ApplicationKind.NEW, operator_id=operator.pk, actor=actor,
+                                      values=_resource_values(values), units=units,
+                                      applicant_comment=applicant_comment, import_job=import_job)
 
 
 def submit_resource_change_application(*, resource: Resource, actor, values: ResourceValues,
@@ -481,12 +506,12 @@ def submit_resource_change_application(*, resource: Resource, actor, values: Res
                                        import_job=None) -> ResourceApplication:
     """Apply for a change of a resource's information or units. Refused when nothing differs or another is open."""
     validate_resource(values, units, resource_id=resource.pk)
-    try:
-        with transaction.atomic():
-            return _create_change_application(resource=resource, actor=actor, values=values, units=units,
-                                              applicant_comment=applicant_comment, import_job=import_job)
-    except IntegrityError as exc:
-        raise _one_open_resource_application_guard() from exc
+    with transaction.atomic():
+        locked = resource_applications.lock_subject_for_application(resource)
+        return _file_resource_application(
+            kind=ApplicationKind.CHANGE, operator_id=locked.operator_id, actor=actor, resource=locked,
+            values={**locked.info_values(), **_resource_values(values)}, units=units,
+            applicant_comment=applicant_comment, import_job=import_job)
 
 
 def import_resource_applications(*, operator: Operator, actor, items: Sequence[tuple], import_job,
@@ -502,14 +527,18 @@ def import_resource_applications(*, operator: Operator, actor, items: Sequence[t
         with transaction.atomic():
             for resource, values, units, rows in items:
                 if resource is None:
-                    _create_new_application(operator=operator, actor=actor, values=values, units=units,
-                                            applicant_comment="", import_job=import_job)
+                    _file_resource_application(kind=ApplicationKind.NEW, operator_id=operator.pk, actor=actor,
+                                               values=_resource_values(values), units=units, applicant_comment="",
+                                               import_job=import_job)
                 else:
-                    _create_change_application(resource=resource, actor=actor, values=values, units=units,
-                                               applicant_comment="", import_job=import_job)
+                    locked = resource_applications.lock_subject_for_application(resource)
+                    _file_resource_application(
+                        kind=ApplicationKind.CHANGE, operator_id=locked.operator_id, actor=actor, resource=locked,
+                        values={**locked.info_values(), **_resource_values(values)}, units=units,
+                        applicant_comment="", import_job=import_job)
                 done += rows
                 progress(done)
-    except IntegrityError as exc:
+    except (IntegrityError, ResourceInvalid) as exc:
         raise DomainError(_("A grid code in the file was registered or applied for meanwhile; nothing was "
                             "imported. Check the file again.")) from exc
     return len(items)
@@ -522,107 +551,8 @@ def submit_resource_deletion_application(*, resource: Resource, actor, reason: s
     refusals = deletion_refusals(resource)
     if refusals:
         raise DomainError(" ".join(refusals))
-    try:
-        with transaction.atomic():
-            locked = _lock_resource_for_application(resource)
-            application = ResourceApplication.objects.create(
-                kind=ApplicationKind.DELETION, operator_id=locked.operator_id, resource=locked,
-                applicant_comment=reason, **locked.info_values(),
-            )
-            _save_units(application, [u.unit_values() for u in locked.units.all()])
-            review.submit(application=application, actor=actor, expected_version=application.version)
-    except IntegrityError as exc:
-        raise _one_open_resource_application_guard() from exc
-    return application
-
-
-def resubmit_resource_application(*, application: ResourceApplication, actor, values: Mapping,
-                                  units: UnitValues | None = None,
-                                  expected_version: int | None) -> ResourceApplication:
-    """Correct and resubmit a returned resource application (a deletion only takes a new note)."""
-
-    def apply(locked: ResourceApplication) -> None:
-        if locked.kind != ApplicationKind.DELETION:
-            proposed_units = units if units is not None else [u.unit_values() for u in locked.units.all()]
-            validate_resource(values, proposed_units, resource_id=locked.resource_id, application_id=locked.pk)
-            if locked.kind == ApplicationKind.CHANGE and not resource_changed(locked.resource, values,
-                                                                              proposed_units):
-                raise DomainError(_("Nothing differs from the current information; there is nothing to apply "
-                                    "for."))
-            for field, value in _resource_values(values).items():
-                setattr(locked, field, value)
-            _save_units(locked, proposed_units)
-        if "applicant_comment" in values:
-            locked.applicant_comment = values["applicant_comment"]
-        locked.save()
-
-    try:
-        with transaction.atomic():
-            return review.submit(application=application, actor=actor, expected_version=expected_version,
-                                 effect=apply)
-    except IntegrityError as exc:
-        raise ResourceInvalid([("grid_code", str(_("This grid code is already registered or applied for.")))]) \
-            from exc
-
-
-def withdraw_resource_application(*, application: ResourceApplication, actor,
-                                  expected_version: int | None) -> ResourceApplication:
-    """Withdraw (取下げ) an open resource application before its decision."""
-    return review.withdraw(application=application, actor=actor, expected_version=expected_version)
-
-
-def _write_units(resource: Resource, application: ResourceApplication) -> None:
-    resource.units.all().delete()
-    ResourceUnit.objects.bulk_create(
-        [ResourceUnit(resource=resource, **u.unit_values()) for u in application.units.all()]
-    )
-
-
-def _apply_resource(application: ResourceApplication, actor) -> None:
-    units = [u.unit_values() for u in application.units.all()]
-    if application.kind == ApplicationKind.NEW:
-        validate_resource(application.info_values(), units, application_id=application.pk)
-        resource = Resource.objects.create(operator_id=application.operator_id, **application.info_values())
-        _write_units(resource, application)
-        application.resource = resource
-        application.save(update_fields=["resource"])
-        audit.record(action="registration.resource_created", actor=actor, operator_id=resource.operator_id,
-                     target=resource, after={**resource.info_values(), "units": units})
-        return
-    resource = Resource.objects.select_for_update().get(pk=application.resource_id)
-    if not resource.is_active:
-        raise DomainError(_("This resource has already been deleted."))
-    before = {**resource.info_values(), "units": [u.unit_values() for u in resource.units.all()]}
-    if application.kind == ApplicationKind.CHANGE:
-        validate_resource(application.info_values(), units, resource_id=resource.pk, application_id=application.pk)
-        for field, value in application.info_values().items():
-            setattr(resource, field, value)
-        resource.save()
-        _write_units(resource, application)
-        audit.record(action="registration.resource_changed", actor=actor, operator_id=resource.operator_id,
-                     target=resource, before=before, after={**resource.info_values(), "units": units})
-    else:
-        refusals = deletion_refusals(resource)
-        if refusals:
-            raise DomainError(" ".join(refusals))
-        resource.is_active = False
-        resource.deleted_at = timezone.now()
-        resource.save(update_fields=["is_active", "deleted_at", "updated_at"])
-        audit.record(action="registration.resource_deleted", actor=actor, operator_id=resource.operator_id,
-                     target=resource, before={"is_active": True}, after={"is_active": False})
-
-
-def approve_resource_application(*, application: ResourceApplication, actor, expected_version: int | None,
-                                 comment: str = "") -> ResourceApplication:
-    """Approve a resource application and apply it to the master record and its units in the same transaction.
-
-    new: create the resource; change: copy the values and replace the units; deletion: deactivate the resource
-    (kept for history) unless a deletion guard refuses. The rules are checked again at approval, so a grid
-    code taken meanwhile refuses with nothing changed."""
-    try:
-        with transaction.atomic():
-            return review.approve(application=application, actor=actor, comment=comment,
-                                  expected_version=expected_version,
-                                  effect=lambda locked: _apply_resource(locked, actor))
-    except IntegrityError as exc:
-        raise DomainError(_("This grid code is already registered; nothing was changed.")) from exc
+    with transaction.atomic():
+        locked = resource_applications.lock_subject_for_application(resource)
+        return _file_resource_application(
+            kind=ApplicationKind.DELETION, operator_id=locked.operator_id, actor=actor, resource=locked,
+            values=locked.info_values(), units=_units_of(locked), applicant_comment=reason, import_job=None)

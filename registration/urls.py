@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+from .services import operator_applications, resource_applications
 
 app_name = "registration"
 urlpatterns = [
@@ -10,21 +11,13 @@ urlpatterns = [
     path("operator/", views.operator_detail, name="operator_detail"),
     path("operator/change/", views.change_application, name="change_application"),
     path("operator/delete/", views.deletion_application, name="deletion_application"),
-    path("operator/applications/<int:pk>/", views.application_detail, name="application_detail"),
-    path("operator/applications/<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
-    path("operator/applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("operator/applications/", include(operator_applications.urls())),
     path("resources/", views.resource_list, name="resource_list"),
     path("resources/new/", views.resource_new, name="resource_new"),
     path("resources/<int:pk>/", views.resource_detail, name="resource_detail"),
     path("resources/<int:pk>/change/", views.resource_change, name="resource_change"),
     path("resources/<int:pk>/delete/", views.resource_delete, name="resource_delete"),
-    path("resources/applications/", views.resource_application_list, name="resource_application_list"),
-    path("resources/applications/<int:pk>/", views.resource_application_detail,
-         name="resource_application_detail"),
-    path("resources/applications/<int:pk>/resubmit/", views.resource_application_resubmit,
-         name="resource_application_resubmit"),
-    path("resources/applications/<int:pk>/withdraw/", views.resource_application_withdraw,
-         name="resource_application_withdraw"),
+    path("resources/applications/", include(resource_applications.urls())),
     path("resources/import/", views.resource_import, name="resource_import"),
     path("resources/import/template.csv", views.resource_import_template, name="resource_import_template"),
     path("resources/import/<int:pk>/", views.resource_import_job, name="resource_import_job"),

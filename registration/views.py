@@ -21,8 +21,8 @@ from capacity_market import bulk_import
 from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
 from capacity_market.request_context import client_ip
-from capacity_market.review import ApplicationKind, ReviewStatus
-from capacity_market.review_views import VersionForm, withdraw_view
+from capacity_market.review import OPEN_STATUSES
+from capacity_market.review.views import VersionForm
 
 from . import resource_import as csv_format
 from . import selectors, services
@@ -33,8 +33,9 @@ from .forms import (
     ResourceDeletionForm,
     ResourceFilterForm,
     ResourceForm,
-    ResourceUnitFormSet,
     UseApplicationForm,
+    show_violations,
+    unit_formset,
 )
 from .models import OperatorInfo, ResourceApplication, ResourceInfo
 
@@ -119,38 +120,22 @@ def use_application_resubmit(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def operator_detail(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
-    applications = selectors.application_list_for_user(user=request.user)
+    applications = services.operator_applications.list_for_user(user=request.user)
     rows = [(operator._meta.get_field(f).verbose_name, operator.display_value(f)) for f in OperatorInfo.INFO_FIELDS]
     return render(request, "registration/operator_detail.html", {
+        "app_type": services.operator_applications,
         "operator": operator,
         "rows": rows,
         "applications": applications,
-        "open_application": selectors.open_application_for_operator(operator=operator),
+        "open_application": services.operator_applications.open_for_subject(operator),
     })
-
-
-@login_required
-@require_http_methods(["GET"])
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_get_for_user(user=request.user, pk=pk)
-    return render(request, "registration/application_detail.html", {
-        "application": application,
-        "comparison": _comparison(application),
-        "history": application.history(),
-        "can_act": application.is_applicant(request.user) and application.kind != ApplicationKind.NEW,
-    })
-
-
-def _comparison(application) -> list[tuple[str, str, str, bool]]:
-    return [(label, current, proposed, current != proposed)
-            for label, current, proposed in application.comparison_rows()]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_application(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
-    open_application = selectors.open_application_for_operator(operator=operator)
+    open_application = services.operator_applications.open_for_subject(operator)
     if request.method == "POST":
         form = ChangeApplicationForm(request.POST)
         if form.is_valid():
@@ -162,7 +147,7 @@ def change_application(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your change application %(number)s was submitted.")
                                  % {"number": application.number})
-                return redirect("registration:application_detail", pk=application.pk)
+                return redirect(services.operator_applications.url("detail", application))
     else:
         form = ChangeApplicationForm(initial=operator.info_values())
     return render(request, "registration/change_application.html",
@@ -175,7 +160,7 @@ def deletion_application(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
     if not request.user.is_operator_admin:
         raise PermissionDenied
-    open_application = selectors.open_application_for_operator(operator=operator)
+    open_application = services.operator_applications.open_for_subject(operator)
     form = DeletionApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,84 +171,15 @@ def deletion_application(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your deletion application %(number)s was submitted.")
                              % {"number": application.number})
-            return redirect("registration:application_detail", pk=application.pk)
+            return redirect(services.operator_applications.url("detail", application))
     return render(request, "registration/deletion_application.html",
                   {"form": form, "operator": operator, "open_application": open_application})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_get_for_user(user=request.user, pk=pk)
-    if application.status != ReviewStatus.RETURNED or not application.is_applicant(request.user) \
-            or application.kind == ApplicationKind.NEW:
-        messages.error(request, _("Only a returned application can be corrected and resubmitted."))
-        return redirect("registration:application_detail", pk=application.pk)
-    is_change = application.kind == ApplicationKind.CHANGE
-    form_class = ChangeApplicationForm if is_change else DeletionApplicationForm
-    if request.method == "POST":
-        form = form_class(request.POST)
-        version_form = VersionForm(request.POST)
-        if form.is_valid() and version_form.is_valid():
-            values = dict(form.cleaned_data)
-            if not is_change:
-                values = {"applicant_comment": values["reason"]}
-            try:
-                services.resubmit_application(application=application, actor=request.user, values=values,
-                                              expected_version=version_form.cleaned_data["version"])
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Application %(number)s was resubmitted.")
-                                 % {"number": application.number})
-                return redirect("registration:application_detail", pk=application.pk)
-        elif not version_form.is_valid():
-            messages.error(request, _("The form was incomplete; reload the page and try again."))
-    elif is_change:
-        form = form_class(initial={**application.info_values(), "applicant_comment": application.applicant_comment})
-    else:
-        form = form_class(initial={"reason": application.applicant_comment})
-    return render(request, "registration/application_resubmit.html",
-                  {"form": form, "application": application, "is_change": is_change})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_get_for_user(user=request.user, pk=pk)
-    return withdraw_view(request, application=application, withdraw=services.withdraw_application,
-                         detail_url=reverse("registration:application_detail", kwargs={"pk": application.pk}))
-
-
 # --- resources (電源等情報管理機能 / 電源等情報審査管理機能) -------------------------------------------------------
 RESOURCE_PAGE_SIZE = 50
-BLANK_UNIT_ROWS = 5
-MAX_BLANK_UNIT_ROWS = 100
-
-
-def _unit_formset(request: HttpRequest, initial: list[dict] | None = None) -> ResourceUnitFormSet:
-    """The member-unit formset: bound on POST; else the initial units plus some blank rows (?rows=N for more)."""
-    if request.method == "POST":
-        return ResourceUnitFormSet(request.POST, prefix="units")
-    try:
-        blank = min(max(int(request.GET.get("rows", BLANK_UNIT_ROWS)), 0), MAX_BLANK_UNIT_ROWS)
-    except (TypeError, ValueError):
-        blank = BLANK_UNIT_ROWS
-    initial = list(initial or [])
-    formset = ResourceUnitFormSet(prefix="units", initial=initial)
-    formset.extra = blank
-    return formset
-
-
-def _show_violations(form, formset, exc: services.ResourceInvalid) -> None:
-    """Put each rule violation on its field; unit-list violations on the formset."""
-    for field, message in exc.violations:
-        if field in form.fields:
-            form.add_error(field, message)
-        elif field and field.startswith("units"):
-            formset._non_form_errors = formset.non_form_errors() + [message]
-        else:
-            form.add_error(None, message)
+# The resource list shows the newest open applications; all of them are on the resource-application list.
+OPEN_APPLICATIONS_SHOWN = 20
 
 
 def _resource_form_page(request, *, template: str, form, formset, context: dict) -> HttpResponse:
@@ -281,7 +197,9 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "registration/resource_list.html", {
         "filter_form": filter_form, "page": page, "resources": page.object_list, "query": query.urlencode(),
-        "open_applications": selectors.resource_application_list_for_user(user=request.user, open_only=True)[:20],
+        "app_type": services.resource_applications,
+        "open_applications": services.resource_applications.list_for_user(
+            user=request.user, status__in=OPEN_STATUSES)[:OPEN_APPLICATIONS_SHOWN],
     })
 
 
@@ -291,9 +209,9 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     rows = [(resource._meta.get_field(f).verbose_name, resource.display_value(f)) for f in ResourceInfo.INFO_FIELDS]
     return render(request, "registration/resource_detail.html", {
-        "resource": resource, "rows": rows, "units": resource.units.all(),
-        "applications": selectors.resource_application_list_for_user(user=request.user, resource=resource),
-        "open_application": selectors.open_resource_application(resource=resource),
+        "resource": resource, "rows": rows, "units": resource.units.all(), "app_type": services.resource_applications,
+        "applications": services.resource_applications.list_for_user(user=request.user, resource=resource),
+        "open_application": services.resource_applications.open_for_subject(resource),
     })
 
 
@@ -302,20 +220,20 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_new(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
     form = ResourceForm(request.POST or None)
-    formset = _unit_formset(request)
+    formset = unit_formset(request)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             application = services.submit_new_resource_application(
                 operator=operator, actor=request.user, values=form.cleaned_data, units=formset.units(),
                 applicant_comment=form.cleaned_data.get("applicant_comment", ""))
         except services.ResourceInvalid as exc:
-            _show_violations(form, formset, exc)
+            show_violations(form, formset, exc)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Your resource application %(number)s was submitted.")
                              % {"number": application.number})
-            return redirect("registration:resource_application_detail", pk=application.pk)
+            return redirect(services.resource_applications.url("detail", application))
     return _resource_form_page(request, template="registration/resource_form.html", form=form, formset=formset,
                                context={"title": _("Register a new resource")})
 
@@ -328,23 +246,23 @@ def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This resource has been deleted."))
         return redirect("registration:resource_detail", pk=resource.pk)
     form = ResourceForm(request.POST or None, initial=resource.info_values())
-    formset = _unit_formset(request, initial=[u.unit_values() for u in resource.units.all()])
+    formset = unit_formset(request, initial=[u.unit_values() for u in resource.units.all()])
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             application = services.submit_resource_change_application(
                 resource=resource, actor=request.user, values=form.cleaned_data, units=formset.units(),
                 applicant_comment=form.cleaned_data.get("applicant_comment", ""))
         except services.ResourceInvalid as exc:
-            _show_violations(form, formset, exc)
+            show_violations(form, formset, exc)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Your change application %(number)s was submitted.")
                              % {"number": application.number})
-            return redirect("registration:resource_application_detail", pk=application.pk)
+            return redirect(services.resource_applications.url("detail", application))
     return _resource_form_page(request, template="registration/resource_form.html", form=form, formset=formset,
                                context={"title": _("Apply for a change of the resource"), "resource": resource,
-                                        "open_application": selectors.open_resource_application(resource=resource)})
+                                        "open_application": services.resource_applications.open_for_subject(resource)})
 
 
 @login_required
@@ -363,85 +281,11 @@ def resource_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your deletion application %(number)s was submitted.")
                              % {"number": application.number})
-            return redirect("registration:resource_application_detail", pk=application.pk)
+            return redirect(services.resource_applications.url("detail", application))
     return render(request, "registration/resource_delete.html", {
         "form": form, "resource": resource, "refusals": services.deletion_refusals(resource),
-        "open_application": selectors.open_resource_application(resource=resource),
+        "open_application": services.resource_applications.open_for_subject(resource),
     })
-
-
-@login_required
-@require_http_methods(["GET"])
-def resource_application_list(request: HttpRequest) -> HttpResponse:
-    selectors.operator_for_user(user=request.user)
-    applications = selectors.resource_application_list_for_user(user=request.user)
-    page = Paginator(applications, RESOURCE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registration/resource_application_list.html",
-                  {"page": page, "applications": page.object_list})
-
-
-@login_required
-@require_http_methods(["GET"])
-def resource_application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.resource_application_get_for_user(user=request.user, pk=pk)
-    rows = [(application._meta.get_field(f).verbose_name, application.display_value(f))
-            for f in ResourceInfo.INFO_FIELDS]
-    return render(request, "registration/resource_application_detail.html", {
-        "application": application, "rows": rows, "units": application.units.all(),
-        "comparison": _comparison(application), "history": application.history(),
-        "can_act": application.is_applicant(request.user),
-    })
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def resource_application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.resource_application_get_for_user(user=request.user, pk=pk)
-    if application.status != ReviewStatus.RETURNED or not application.is_applicant(request.user):
-        messages.error(request, _("Only a returned application can be corrected and resubmitted."))
-        return redirect("registration:resource_application_detail", pk=application.pk)
-    is_deletion = application.kind == ApplicationKind.DELETION
-    if is_deletion:
-        form = ResourceDeletionForm(request.POST or None, initial={"reason": application.applicant_comment})
-        formset = None
-    else:
-        form = ResourceForm(request.POST or None, initial={**application.info_values(),
-                                                           "applicant_comment": application.applicant_comment})
-        formset = _unit_formset(request, initial=[u.unit_values() for u in application.units.all()])
-    if request.method == "POST":
-        version_form = VersionForm(request.POST)
-        if form.is_valid() and (formset is None or formset.is_valid()) and version_form.is_valid():
-            if is_deletion:
-                values, units = {"applicant_comment": form.cleaned_data["reason"]}, None
-            else:
-                values, units = form.cleaned_data, formset.units()
-            try:
-                services.resubmit_resource_application(
-                    application=application, actor=request.user, values=values, units=units,
-                    expected_version=version_form.cleaned_data["version"])
-            except services.ResourceInvalid as exc:
-                _show_violations(form, formset, exc)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Application %(number)s was resubmitted.")
-                                 % {"number": application.number})
-                return redirect("registration:resource_application_detail", pk=application.pk)
-        elif not version_form.is_valid():
-            messages.error(request, _("The form was incomplete; reload the page and try again."))
-    return render(request, "registration/resource_application_resubmit.html", {
-        "form": form, "formset": formset, "application": application, "is_deletion": is_deletion,
-    })
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def resource_application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.resource_application_get_for_user(user=request.user, pk=pk)
-    return withdraw_view(
-        request, application=application, withdraw=services.withdraw_resource_application,
-        detail_url=reverse("registration:resource_application_detail", kwargs={"pk": application.pk}),
-    )
 
 
 # --- bulk registration by CSV and export -------------------------------------------------------------------------

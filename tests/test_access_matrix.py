@@ -493,6 +493,8 @@ MATRIX = {
     "registration:resource_change":                                      (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
     "registration:resource_delete":                                      (LOGIN       , 200                    , 403                    , 404         , 404         , 404         , 404),
     "registration:resource_application_list":                            (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "registration:application_list":                                     (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
+    "auctions:application_list":                                         (LOGIN       , (200, 405)             , (200, 405)             , (200, 405)  , (200, 405)  , (404, 405)  , (404, 405)),
     "registration:resource_application_detail":                          (LOGIN       , (200, 405)             , (200, 405)             , (404, 405)  , (404, 405)  , (404, 405)  , (404, 405)),
     "registration:resource_application_resubmit":                        (LOGIN       , 200                    , 200                    , 404         , 404         , 404         , 404),
     "registration:resource_application_withdraw":                        (LOGIN       , (200, RESOURCE_APP_PAGE), (200, RESOURCE_APP_PAGE), 404        , 404         , 404         , 404),

@@ -16,10 +16,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, service_window
-from .errors import DomainError
-from .models import ApplicationHistory
-from .roles import is_occto_reviewer
+from .. import audit, service_window
+from ..errors import DomainError
+from ..models import ApplicationHistory
+from ..roles import is_occto_reviewer
 
 
 class ReviewStatus(models.TextChoices):
@@ -231,7 +231,7 @@ def _transition(
             after={"status": target, "version": locked.version, "comment": comment},
         )
         if target != S.UNDER_REVIEW:
-            from .tasks import send_review_notice
+            from ..tasks import send_review_notice
 
             # robust: the decision is committed; a mail relay failing must not turn it into an error page
             # (the task retries transient errors itself).

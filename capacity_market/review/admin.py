@@ -1,11 +1,11 @@
 """The generic OCCTO review queue in the Django admin, for any `ReviewedApplication` subclass.
 
-Register an application type with a subclass that names its per-app services:
+Register an application type's queue with a subclass that names its registered `ApplicationType`, whose
+approve / send_back / reject services the decisions call:
 
     @admin.register(ResourceApplication)
     class ResourceApplicationAdmin(ReviewQueueAdmin):
-        approve_service = services.approve_resource_application   # (*, application, actor, expected_version, comment)
-        # optional: send_back_service, reject_service with the same signature (default: the base transitions)
+        application_type = services.resource_applications
 
 The queue lists applications with a status badge, kind, applicant and submission date, filtered by status, kind,
 submitted date (and operator/auction when the model has them). The change view shows the application read-only:
@@ -15,26 +15,25 @@ decision is refused with a message and nothing changes. Only OCCTO reviewers see
 deleted or edited directly here.
 """
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import review
-from .errors import DomainError
-from .roles import is_occto_reviewer
+from ..errors import DomainError
+from ..roles import is_occto_reviewer
+from . import base
+from . import workflow as review
+from .types import ApplicationType
 
 # Inline colours so the badge reads the same in the admin as on the operator pages (site.css .badge-*).
 BADGE_STYLES = {
@@ -75,23 +74,8 @@ class DecisionForm(forms.Form):
 
 
 def display_value(obj: models.Model, field: models.Field) -> str:
-    """One field's value as a reviewer reads it: choice labels, Yes/No, local times, related objects' names."""
-    if isinstance(field, ArrayField):
-        labels = dict(field.base_field.choices or ())
-        return ", ".join(str(labels.get(v, v)) for v in getattr(obj, field.name) or ()) or "—"
-    if field.is_relation:
-        related = getattr(obj, field.name)
-        return str(related) if related is not None else "—"
-    value = getattr(obj, field.name)
-    if field.choices:
-        return str(getattr(obj, f"get_{field.name}_display")())
-    if isinstance(field, models.BooleanField):
-        return gettext("Yes") if value else gettext("No")
-    if value is None or value == "":
-        return "—"
-    if isinstance(field, models.DateTimeField):
-        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    return str(value)
+    """One field's value as a reviewer reads it (the kit's `display_value`), "—" when empty."""
+    return base.display_value(obj, field.name) or "—"
 
 
 def _has_field(model, name: str) -> bool:
@@ -105,11 +89,8 @@ def _has_field(model, name: str) -> bool:
 class ReviewQueueAdmin(admin.ModelAdmin):
     """Review queue for one ReviewedApplication subclass. See the module docstring for how to register one."""
 
-    ServiceFn = Callable[..., Any]
-    # Per-app services, signature (*, application, actor, expected_version, comment). None → the base transition.
-    approve_service: ClassVar[ServiceFn | None] = None
-    send_back_service: ClassVar[ServiceFn | None] = None
-    reject_service: ClassVar[ServiceFn | None] = None
+    # The registered type whose services decide (None: the workflow's transitions, with no apply step).
+    application_type: ClassVar[ApplicationType | None] = None
     # Relations the queue and detail show (added to select_related when the model has them).
     queue_relations: ClassVar[tuple[str, ...]] = ("operator", "auction")
 
@@ -166,21 +147,40 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             return str(operator)
         return str(obj.submitted_by) if obj.submitted_by_id else "—"
 
-    @admin.action(description=_("Start review of the selected applications"))
-    def start_review_selected(self, request, queryset):
-        started, refused = 0, []
+    # Refusals listed after a bulk action at most (the rest are counted, not listed).
+    REFUSALS_SHOWN = 50
+
+    def _each(self, request, queryset, act, done_message) -> None:
+        """Apply `act(application)` to each selected application, each in its own transaction at the version
+        shown; refusals are listed (DomainError changes nothing) and the rest reported."""
+        done, refused = 0, []
         for application in queryset:
             try:
-                review.start_review(application=application, actor=request.user,
-                                    expected_version=application.version)
-                started += 1
+                act(application)
+                done += 1
             except DomainError as exc:
                 refused.append(f"{self.application_label(application)}: {exc.message}")
-        if started:
-            self.message_user(request, gettext("Review started for %(count)d application(s).") % {"count": started},
-                              messages.SUCCESS)
-        for text in refused:
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        for text in refused[:self.REFUSALS_SHOWN]:
             self.message_user(request, text, messages.ERROR)
+        if len(refused) > self.REFUSALS_SHOWN:
+            self.message_user(request, gettext("%(count)d more were refused.")
+                              % {"count": len(refused) - self.REFUSALS_SHOWN}, messages.ERROR)
+
+    @admin.action(description=_("Start review of the selected applications"))
+    def start_review_selected(self, request, queryset):
+        self._each(request, queryset, lambda application: review.start_review(
+            application=application, actor=request.user, expected_version=application.version),
+            gettext("Review started for %(count)d application(s)."))
+
+    @admin.action(description=_("Approve the selected applications (e.g. a CSV import)"))
+    def approve_selected(self, request, queryset):
+        """Approve each selected application through the same service as the decision form (add it to `actions`
+        where approving many at once makes sense, e.g. a CSV import's applications)."""
+        self._each(request, queryset, lambda application: (self.application_type or review).approve(
+            application=application, actor=request.user, expected_version=application.version),
+            gettext("%(count)d application(s) approved."))
 
     # --- the decision ------------------------------------------------------------------------------------------
     def decide(self, request, application, *, decision: str, comment: str, expected_version: int):
@@ -188,13 +188,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         actor = request.user
         if decision == Decision.START_REVIEW:
             return review.start_review(application=application, actor=actor, expected_version=expected_version)
-        services = {
-            Decision.APPROVE: (type(self).approve_service, review.approve),
-            Decision.RETURN: (type(self).send_back_service, review.send_back),
-            Decision.REJECT: (type(self).reject_service, review.reject),
-        }
-        custom, default = services[Decision(decision)]
-        service = custom or default
+        decider = self.application_type or review
+        service = {Decision.APPROVE: decider.approve, Decision.RETURN: decider.send_back,
+                   Decision.REJECT: decider.reject}[Decision(decision)]
         return service(application=application, actor=actor, expected_version=expected_version, comment=comment)
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:

@@ -1,0 +1,134 @@
+"""The kit's operator pages, the same for every application type: list, detail, resubmit, withdraw.
+
+Each view takes the registered `ApplicationType` (`app_type`, given by `ApplicationType.urls()`), reads through
+its scoped selectors (a foreign or missing application is a 404) and writes through its services; a DomainError
+becomes a message and changes nothing. Templates are the kit's `includes/application_*.html`, which a type's own
+template extends, overriding blocks only where it differs.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from ..errors import DomainError
+from ..scoping import operator_ids_for
+from .types import ApplicationType
+from .workflow import ReviewStatus
+
+
+class VersionForm(forms.Form):
+    """Carries the version the user saw, so a stale action is refused (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class ApplicationFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, app_type: ApplicationType, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), *app_type.status_choices]
+        self.fields["kind"].choices = [("", _("All")), *app_type.kind_choices]
+
+    def filters(self) -> dict:
+        """The valid filters only: an unknown value is ignored (and shown as an error), never a 500."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: self.cleaned_data.get(name, "") for name in ("status", "kind") if name not in self.errors}
+
+
+@login_required
+@require_http_methods(["GET"])
+def application_list(request: HttpRequest, *, app_type: ApplicationType) -> HttpResponse:
+    if not operator_ids_for(request.user):
+        raise Http404(_("Not found."))  # OCCTO staff use the review queue; a list of nothing would mislead
+    filter_form = ApplicationFilterForm(request.GET or None, app_type=app_type)
+    applications = app_type.list_for_user(user=request.user, **filter_form.filters())
+    page = Paginator(applications, app_type.page_size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, app_type.list_template, {
+        "app_type": app_type, "filter_form": filter_form, "page": page, "applications": page.object_list,
+        "query": query.urlencode(),
+    })
+
+
+def _comparison(application) -> list[tuple[str, str, str, bool]]:
+    return [(label, current, proposed, current != proposed)
+            for label, current, proposed in application.comparison_rows()]
+
+
+@login_required
+@require_http_methods(["GET"])
+def application_detail(request: HttpRequest, pk: int, *, app_type: ApplicationType) -> HttpResponse:
+    application = app_type.get_for_user(user=request.user, pk=pk)
+    back_url, back_label = app_type.back_link(application)
+    return render(request, app_type.detail_template, {
+        "app_type": app_type, "application": application, "comparison": _comparison(application),
+        "rows": application.value_rows(), "history": application.history(),
+        "can_act": app_type.can_act(application, request.user),
+        "resubmit_url": app_type.url("resubmit", application), "withdraw_url": app_type.url("withdraw", application),
+        "back_url": back_url, "back_label": back_label,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_resubmit(request: HttpRequest, pk: int, *, app_type: ApplicationType) -> HttpResponse:
+    """A returned application, corrected and submitted again by its applicant (the version they saw is checked)."""
+    application = app_type.get_for_user(user=request.user, pk=pk)
+    detail_url = app_type.url("detail", application)
+    if application.status != ReviewStatus.RETURNED or not app_type.can_act(application, request.user):
+        messages.error(request, _("Only a returned application can be corrected and resubmitted."))
+        return redirect(detail_url)
+    editor = app_type.editor(request, application)
+    if request.method == "POST":
+        version_form = VersionForm(request.POST)
+        if editor.is_valid() and version_form.is_valid():
+            try:
+                app_type.resubmit(application=application, actor=request.user, values=editor.values(),
+                                  expected_version=version_form.cleaned_data["version"])
+            except DomainError as exc:
+                if not editor.show_error(exc):
+                    messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Application %(number)s was resubmitted.")
+                                 % {"number": application.number})
+                return redirect(detail_url)
+        elif not version_form.is_valid():
+            messages.error(request, _("The form was incomplete; reload the page and try again."))
+    return render(request, app_type.resubmit_template, {
+        "app_type": app_type, "application": application, "editor": editor, "form": editor.form,
+        "detail_url": detail_url, **editor.context,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request: HttpRequest, pk: int, *, app_type: ApplicationType) -> HttpResponse:
+    """GET: a confirmation page (nothing changes). POST: withdraw at the version the user saw, then back to the
+    detail. A stale or refused withdrawal changes nothing and says why."""
+    application = app_type.get_for_user(user=request.user, pk=pk)
+    detail_url = app_type.url("detail", application)
+    if request.method == "POST":
+        version_form = VersionForm(request.POST)
+        if not version_form.is_valid():
+            messages.error(request, _("The form was incomplete; reload the page and try again."))
+            return redirect(detail_url)
+        try:
+            app_type.withdraw(application=application, actor=request.user,
+                              expected_version=version_form.cleaned_data["version"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Application %(number)s was withdrawn.") % {"number": application.number})
+        return redirect(detail_url)
+    return render(request, "includes/application_withdraw.html",
+                  {"application": application, "cancel_url": detail_url})

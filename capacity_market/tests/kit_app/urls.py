@@ -1,0 +1,12 @@
+"""The project's URLs plus the gadget application pages (use with @pytest.mark.urls)."""
+
+from django.urls import include, path
+
+from capacity_market.urls import urlpatterns as project_urlpatterns
+
+from .services import gadget_applications
+
+urlpatterns = [
+    path("kit/gadgets/", include((gadget_applications.urls(), "kit_app"))),
+    *project_urlpatterns,
+]
