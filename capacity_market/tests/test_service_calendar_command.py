@@ -50,26 +50,30 @@ def test_text_output_can_be_in_english():
 def test_json_output_is_a_list_of_days_in_the_documented_shape():
     days = json.loads(run("2026-01", "--json"))
     assert len(days) == 31
-    assert days[1] == {"date": "2026-01-02", "open": False, "opens": None, "closes": None, "reason": "年末年始休業"}
-    assert days[4] == {"date": "2026-01-05", "open": True, "opens": "09:00", "closes": "18:00", "reason": "営業日"}
-    assert {tuple(sorted(d)) for d in days} == {("closes", "date", "open", "opens", "reason")}
+    assert days[1] == {"date": "2026-01-02", "open": False, "business_day": False, "opens": None, "closes": None,
+                       "reason": "年末年始休業"}
+    assert days[4] == {"date": "2026-01-05", "open": True, "business_day": True, "opens": "09:00", "closes": "18:00",
+                       "reason": "営業日"}
+    assert {tuple(d) for d in days} == {("date", "open", "business_day", "opens", "closes", "reason")}
 
 
 def test_json_output_for_a_year_end_with_a_tuesday():
     days = {d["date"]: d for d in json.loads(run("2025-12", "--json"))}
     assert days["2025-12-30"]["open"] is True
     assert days["2025-12-30"]["opens"] == "09:00"
+    assert days["2025-12-30"]["business_day"] is False
     assert days["2025-12-29"]["open"] is False  # Monday
     assert days["2025-12-31"]["open"] is False
 
 
-def test_exceptions_show_with_their_reason():
+def test_exceptions_change_open_and_show_their_reason_but_leave_the_business_day_alone():
     ServiceCalendarException.objects.create(date="2026-01-07", kind="closed", reason="システム保守")
     ServiceCalendarException.objects.create(date="2026-01-10", kind="open", reason="臨時開局")
     days = {d["date"]: d for d in json.loads(run("2026-01", "--json"))}
-    assert days["2026-01-07"] == {"date": "2026-01-07", "open": False, "opens": None, "closes": None,
-                                  "reason": "システム保守"}
+    assert days["2026-01-07"] == {"date": "2026-01-07", "open": False, "business_day": True, "opens": None,
+                                  "closes": None, "reason": "システム保守"}
     assert days["2026-01-10"]["open"] is True and days["2026-01-10"]["reason"] == "臨時開局"
+    assert days["2026-01-10"]["business_day"] is False  # a Saturday opened for service is still no business day
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026", "26-01", "foo", "2026-01-05", "", "0000-01"])
