@@ -1,8 +1,8 @@
-"""An auction's phase state, derived from the clock and the service window (never stored), and business days.
+"""An auction's phase state, derived from the clock and the service window (never stored).
 
 A window (registration, expected capacity, bids) is open at `now` when `opens ≤ now < closes` by the clock AND
 the service window of 利用規約 2.2 is open (when it is enforced). The closing instant itself is closed, like the
-service window's 18:00:00.
+service window's 18:00:00. Business days (営業日) live in the calendar module, `capacity_market.service_window`.
 """
 
 import datetime as dt
@@ -139,30 +139,6 @@ def phase_state(auction: Auction, now: dt.datetime | None = None, *, service_ope
         stage=stage,
         phases=phases,
     )
-
-
-# --- business days (営業日), counted with the service calendar -----------------------------------------------------
-def is_business_day(day: dt.date) -> bool:
-    return service_window.day_status(day).open
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    """How many business days lie after `start` up to and including `end` (0 when end ≤ start)."""
-    count = 0
-    day = start + dt.timedelta(days=1)
-    while day <= end:
-        count += is_business_day(day)
-        day += dt.timedelta(days=1)
-    return count
-
-
-def nth_business_day_after(start: dt.date, n: int) -> dt.date:
-    """The n-th business day after `start` (n ≥ 1)."""
-    day, found = start, 0
-    while found < n:
-        day += dt.timedelta(days=1)
-        found += is_business_day(day)
-    return day
 
 
 def jst_date(instant: dt.datetime) -> dt.date:

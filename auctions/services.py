@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from capacity_market import audit, review
+from capacity_market import audit, review, service_window
 from capacity_market.errors import DomainError
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from registration.choices import ResourceCategory
@@ -68,10 +68,12 @@ def _render_reminder(*, auction: Auction, deadline: str, user) -> tuple[str, str
 def due_reminders(*, today: dt.date, business_days: int) -> list[tuple[Auction, str]]:
     """(auction, deadline field) whose deadline is exactly `business_days` business days after `today` (JST).
 
-    A deadline on a closed day counts like the business day before it: it is due when the business days after
-    today up to its date are exactly N."""
-    first = phases.nth_business_day_after(today, business_days)
-    following = phases.nth_business_day_after(first, 1)
+    Business days (営業日) are those of `service_window.business_days`: a holiday Tuesday or a year-end day is
+    not one, even though the service is open, and OCCTO's calendar exceptions do not move them. A deadline on a
+    day that is not a business day counts like the business day before it: it is due when the business days after
+    today up to its date are exactly N. No query for the calendar; one per deadline field."""
+    first = service_window.nth_business_day_after(today, business_days)
+    following = service_window.nth_business_day_after(today, business_days + 1)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=phases.JST)
     end = dt.datetime.combine(following, dt.time.min, tzinfo=phases.JST)
     due = []

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core import mail
 
 from auctions import services, tasks
-from auctions.models import SentReminder
+from auctions.models import DEADLINE_FIELDS, SentReminder
 from tests import factories
 
 from .conftest import jst, make_auction
@@ -70,6 +70,52 @@ def test_a_holiday_is_not_counted():
     _auction_with_deadline(jst(2026, 11, 26, 18, 0))
     due = services.due_reminders(today=jst(2026, 11, 20).date(), business_days=3)
     assert [name for _auction, name in due] == ["expected_capacity_deadline"]
+
+
+def test_a_holiday_tuesday_is_not_counted_although_the_service_is_open(recipients):
+    # Fri 10-30 → Mon 11-2 (1), Tue 11-3 文化の日 (open, not a business day), Wed 11-4 (2), Thu 11-5 (3)
+    _auction_with_deadline(jst(2026, 11, 5, 18, 0))
+    friday = jst(2026, 10, 30, 8, 0)
+    assert services.send_deadline_reminders(now=friday, business_days=2) == 0
+    assert services.send_deadline_reminders(now=friday, business_days=3) == 2
+
+
+def test_a_deadline_on_a_holiday_tuesday_is_reminded_like_the_business_day_before_it():
+    _auction_with_deadline(jst(2026, 11, 3, 18, 0))
+    assert [n for _a, n in services.due_reminders(today=jst(2026, 10, 30).date(), business_days=1)] == \
+        ["expected_capacity_deadline"]
+    assert services.due_reminders(today=jst(2026, 10, 30).date(), business_days=2) == []
+
+
+def _auction_with_bid_close(at):
+    return make_auction(registration_opens_at=jst(2026, 11, 2, 9, 0), bid_opens_at=jst(2026, 12, 14, 9, 0),
+                        bid_closes_at=at)
+
+
+def test_a_reminder_over_the_year_end_counts_neither_its_tuesday_nor_its_other_days(recipients):
+    # Fri 12-25 → Mon 12-28 (1), Tue 12-29 year-end (open, not counted), 12-30 … 1-3, Mon 1-4 (2), Tue 1-5 (3)
+    _auction_with_bid_close(jst(2027, 1, 5, 18, 0))
+    friday = jst(2026, 12, 25, 8, 0)
+    assert services.due_reminders(today=friday.date(), business_days=2) == []
+    assert services.send_deadline_reminders(now=friday, business_days=3) == 2
+    assert SentReminder.objects.get().deadline == "bid_closes_at"
+
+
+def test_a_reminder_spanning_a_holiday_tuesday_and_the_year_end_counts_only_business_days():
+    # After Fri 2026-10-30 up to Tue 2027-01-05: November 19 (22 weekdays less Tue 11-3 文化の日 and Mon 11-23
+    # 勤労感謝の日), December 20 (Mon 12-28 is the last; the year-end Tuesday 12-29 and 12-30, 12-31 do not count),
+    # January 2 (Mon 1-4, Tue 1-5): 41, where counting the open Tuesdays would make 43.
+    auction = _auction_with_bid_close(jst(2027, 1, 5, 18, 0))
+    assert services.due_reminders(today=jst(2026, 10, 30).date(), business_days=41) == [(auction, "bid_closes_at")]
+    assert services.due_reminders(today=jst(2026, 10, 30).date(), business_days=43) == []
+
+
+@pytest.mark.parametrize("business_days", [3, 60])
+def test_finding_the_due_reminders_runs_one_query_per_deadline_whatever_the_number_of_days(
+        django_assert_num_queries, business_days):
+    _auction_with_deadline(jst(2026, 11, 30, 18, 0))
+    with django_assert_num_queries(len(DEADLINE_FIELDS)):
+        services.due_reminders(today=jst(2026, 11, 25).date(), business_days=business_days)
 
 
 def test_a_moved_deadline_is_reminded_again(recipients):

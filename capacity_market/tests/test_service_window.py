@@ -241,7 +241,8 @@ def test_assert_open_passes_at_any_hour_when_enforcement_is_off(settings, time_m
 
 def test_the_json_form_of_a_day_gives_hours_only_when_open():
     assert service_window.day_status(day("2026-11-25")).as_json() == {
-        "date": "2026-11-25", "open": True, "opens": "09:00", "closes": "18:00", "reason": "営業日",
+        "date": "2026-11-25", "open": True, "business_day": True, "opens": "09:00", "closes": "18:00",
+        "reason": "営業日",
     }
     closed = service_window.day_status(day("2026-11-28")).as_json()
     assert closed["open"] is False and closed["opens"] is None and closed["closes"] is None

@@ -1,4 +1,7 @@
-"""`manage.py service_calendar YYYY-MM [--json] [--language ja|en]`: the service window, day by day, for staff."""
+"""`manage.py service_calendar YYYY-MM [--json] [--language ja|en]`: the service window, day by day, for staff.
+
+Each day says whether the service is open (and its hours) and, beside it, whether it is a business day (営業日):
+a holiday Tuesday is open but not a business day (capacity_market.service_window)."""
 
 import datetime as dt
 import json
@@ -24,7 +27,7 @@ def parse_month(value: str) -> tuple[int, int]:
 
 
 class Command(BaseCommand):
-    help = "Print each day of a month with open/closed and the reason (利用規約 2.2)."
+    help = "Print each day of a month with open/closed, business day or not, and the reason (利用規約 2.2)."
 
     def add_arguments(self, parser):
         parser.add_argument("month", help="the month as YYYY-MM, e.g. 2026-01")
@@ -48,7 +51,8 @@ class Command(BaseCommand):
     def _line(day: service_window.DayStatus) -> str:
         weekday = formats.date_format(day.date, "D")
         state = f"{_('open')} {day.opens:%H:%M}-{day.closes:%H:%M}" if day.open else _("closed")
-        return f"{day.date.isoformat()} ({weekday})  {state:<16}  {day.reason}"
+        business_day = _("business day") if day.business_day else _("not a business day")
+        return f"{day.date.isoformat()} ({weekday})  {state:<16}  {business_day:<18}  {day.reason}"
 
 
 def _dumps(value) -> str:
