@@ -6,9 +6,31 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from . import bulk_import
+from . import bulk_import, notifications
 from .models import ApplicationHistory
 from .review import ReviewStatus
+
+
+@shared_task(bind=True, max_retries=notifications.MAX_RETRIES)
+def send_notification(self, *, message: dict) -> int:
+    """Send one e-mail rendered by `notifications.notify`; retry transient failures with back-off.
+
+    A message that cannot be sent is logged and reported by `notifications.give_up`, not raised: the task has
+    done all it can, and the log has the address and the template. Run in-process (no broker: development and
+    the unit tests) nobody would come back later, so the retries follow at once."""
+    retries = self.request.retries
+    while True:
+        try:
+            return notifications.deliver(message)
+        except Exception as exc:
+            if not notifications.should_retry(exc, retries=retries):
+                notifications.give_up(message, exc, attempts=retries + 1)
+                return 0
+            delay = 0 if self.request.is_eager else notifications.retry_delay(retries)
+            notifications.log_retry(message, exc, attempt=retries + 1, delay=delay)
+            if not self.request.is_eager:
+                raise self.retry(exc=exc, countdown=delay) from exc
+            retries += 1
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
