@@ -35,9 +35,15 @@ def _fresh_content_type_cache():
 
 @pytest.fixture(autouse=True)
 def _locmem_email(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    """Mail to the locmem outbox, only through notify(): a test whose code mails any other way fails."""
+    from tests import mail_backends
+
+    settings.EMAIL_BACKEND = "tests.mail_backends.NotifyOnlyBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.SERVICE_WINDOW_ENFORCED = True
+    mail_backends.violations.clear()
+    yield
+    assert not mail_backends.violations, f"e-mail sent outside notify(): {mail_backends.violations}"
 
 
 @pytest.fixture

@@ -9,12 +9,10 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
@@ -22,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capacity_market import audit
 from capacity_market.errors import DomainError
+from capacity_market.notifications import notify
 from capacity_market.roles import is_occto_admin
 
 from .models import AdminIdIssuance, User
@@ -73,16 +72,14 @@ def set_password_url(user: User) -> str:
 
 
 def send_set_password_link(*, user: User, reason: str) -> None:
-    """E-mail a one-time set-password link in the user's language.
+    """E-mail a one-time set-password link in the user's language, once the transaction commits.
 
-    `reason`: admin_id | user_id | staff_id | reissue (chooses the wording of the e-mail).
+    Call it after the user's last change in the transaction: the link is made now and holds the password
+    hash. `reason`: admin_id | user_id | staff_id | reissue (chooses the wording of the e-mail).
     """
-    with translation.override(user.language):
-        context = {"user": user, "url": set_password_url(user), "reason": reason,
-                   "hours": settings.PASSWORD_LINK_TIMEOUT // 3600}
-        subject = render_to_string("accounts/email/set_password_subject.txt", context).strip()
-        body = render_to_string("accounts/email/set_password_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    notify(template="accounts/email/set_password", recipients=[user],
+           context={"url": set_password_url(user), "reason": reason,
+                    "hours": settings.PASSWORD_LINK_TIMEOUT // 3600})
 
 
 # --- Issuing IDs ------------------------------------------------------------------------------------------
@@ -106,7 +103,7 @@ def issue_admin_id(*, operator, login_id: str, full_name: str, email: str, langu
         AdminIdIssuance.objects.create(operator=operator, user=user)
         audit.record(action="accounts.admin_id_issued", actor=actor, operator_id=operator.pk, target=user,
                      after={"login_id": login_id, "email": email})
-        transaction.on_commit(lambda: send_set_password_link(user=user, reason="admin_id"))
+        send_set_password_link(user=user, reason="admin_id")
     return user
 
 
@@ -141,7 +138,7 @@ def issue_user_id(
             )
             audit.record(action="accounts.user_id_issued", actor=actor, operator_id=operator.pk, target=user,
                          after={"login_id": login_id, "full_name": full_name, "email": email})
-            transaction.on_commit(lambda: send_set_password_link(user=user, reason="user_id"))
+            send_set_password_link(user=user, reason="user_id")
     except IntegrityError as exc:  # a concurrent issue of the same login ID
         raise DomainError(_("This login ID is already in use. Choose another one.")) from exc
     return user
@@ -164,7 +161,7 @@ def create_occto_staff(
         user.groups.set(groups)
         audit.record(action="accounts.staff_id_issued", actor=actor, target=user,
                      after={"login_id": login_id, "groups": sorted(g.name for g in groups)})
-        transaction.on_commit(lambda: send_set_password_link(user=user, reason="staff_id"))
+        send_set_password_link(user=user, reason="staff_id")
     return user
 
 
@@ -282,7 +279,7 @@ def reissue_password(*, actor: User, user: User) -> User:
         locked.save(update_fields=["password", "must_change_password"])
         audit.record(action="accounts.password_reissued", actor=actor, operator_id=locked.operator_id,
                      target=locked, after={"email": locked.email})
-        transaction.on_commit(lambda: send_set_password_link(user=locked, reason="reissue"))
+        send_set_password_link(user=locked, reason="reissue")
     return locked
 
 

@@ -31,16 +31,15 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from capacity_market import audit
 from capacity_market.errors import DomainError
+from capacity_market.notifications import notify
 from registration.models import Operator, Resource
 
 from . import phases
@@ -342,7 +341,7 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
                  after={"receipt": submission.receipt_number, "auction": auction.pk, "source": source,
                         "accepted_at": now, "bids": [_snapshot(b) | {"action": str(a)}
                                                      for b, (_e, _b, a) in zip(bids, plan, strict=True)]})
-    transaction.on_commit(lambda: send_receipt(submission_id=submission.pk), robust=True)
+    send_receipt(submission=submission)
     return submission
 
 
@@ -382,7 +381,7 @@ def withdraw_bid(*, bid: Bid, actor, expected_version: int | None, idempotency_k
                          before={"bids": [before]},
                          after={"receipt": submission.receipt_number, "auction": auction.pk, "accepted_at": now,
                                 "bids": [_snapshot(locked) | {"action": str(BidAction.WITHDRAWN)}]})
-            transaction.on_commit(lambda: send_receipt(submission_id=submission.pk), robust=True)
+            send_receipt(submission=submission)
     except IntegrityError as exc:
         if _constraint(exc) == KEY_CONSTRAINT and (found := _existing(operator_id, key)) is not None:
             return found
@@ -393,26 +392,13 @@ def withdraw_bid(*, bid: Bid, actor, expected_version: int | None, idempotency_k
 
 
 # --- the receipt e-mail ---------------------------------------------------------------------------------------------
-def render_receipt(*, submission: BidSubmission, user) -> tuple[str, str]:
-    """(subject, body) of the receipt e-mail in the user's language: number, accepted time (JST, to the second),
-    and each bid of the submission."""
+def send_receipt(*, submission: BidSubmission) -> None:
+    """E-mail the submitter the receipt in their language once the transaction commits (by Celery, retried):
+    number, accepted time (JST, to the second), and each bid of the submission."""
     versions = list(BidVersion.objects.filter(submission=submission).select_related("bid__resource")
                     .order_by("bid__resource__grid_code", "pk"))
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {
-            "submission": submission, "user": user, "auction": submission.auction, "versions": versions,
-            "accepted_at": timezone.localtime(submission.accepted_at, phases.JST),
-            "url": settings.SITE_URL.rstrip("/") + reverse("auctions:bid_receipt", kwargs={"pk": submission.pk}),
-        }
-        subject = render_to_string("auctions/email/bid_receipt_subject.txt", context)
-        body = render_to_string("auctions/email/bid_receipt_body.txt", context)
-    return " ".join(subject.split()), body
-
-
-def send_receipt(*, submission_id: int) -> None:
-    submission = BidSubmission.objects.select_related("auction", "submitted_by").get(pk=submission_id)
-    user = submission.submitted_by
-    if not user.email:
-        return
-    subject, body = render_receipt(submission=submission, user=user)
-    EmailMessage(subject, body, None, [user.email]).send()
+    notify(template="auctions/email/bid_receipt", recipients=[submission.submitted_by], context={
+        "submission": submission, "auction": submission.auction, "versions": versions,
+        "accepted_at": timezone.localtime(submission.accepted_at, phases.JST),
+        "url": settings.SITE_URL.rstrip("/") + reverse("auctions:bid_receipt", kwargs={"pk": submission.pk}),
+    })

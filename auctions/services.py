@@ -9,17 +9,16 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from capacity_market import audit, review, service_window
 from capacity_market.errors import DomainError
+from capacity_market.notifications import notify
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from registration.choices import ResourceCategory
 from registration.models import Operator, Resource
@@ -50,19 +49,15 @@ def reminder_recipients():
             .exclude(email="").order_by("pk"))
 
 
-def _render_reminder(*, auction: Auction, deadline: str, user) -> tuple[str, str]:
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        at = timezone.localtime(getattr(auction, deadline), phases.JST)
-        context = {
-            "auction": auction,
-            "user": user,
-            "deadline_label": auction._meta.get_field(deadline).verbose_name,
-            "deadline_at": at,
-            "url": settings.SITE_URL.rstrip("/") + reverse("auctions:detail", kwargs={"pk": auction.pk}),
-        }
-        subject = render_to_string("auctions/email/reminder_subject.txt", context)
-        body = render_to_string("auctions/email/reminder_body.txt", context)
-    return " ".join(subject.split()), body
+def _queue_reminder(*, auction: Auction, deadline: str, recipients) -> int:
+    """E-mail the reminder of one deadline to `recipients`, each in their language, once the transaction
+    commits. Returns the number of e-mails."""
+    return notify(template="auctions/email/reminder", recipients=recipients, context={
+        "auction": auction,
+        "deadline_label": auction._meta.get_field(deadline).verbose_name,
+        "deadline_at": timezone.localtime(getattr(auction, deadline), phases.JST),
+        "url": settings.SITE_URL.rstrip("/") + reverse("auctions:detail", kwargs={"pk": auction.pk}),
+    })
 
 
 def due_reminders(*, today: dt.date, business_days: int) -> list[tuple[Auction, str]]:
@@ -86,8 +81,9 @@ def due_reminders(*, today: dt.date, business_days: int) -> list[tuple[Auction, 
 def send_deadline_reminders(*, now: dt.datetime | None = None, business_days: int | None = None) -> int:
     """E-mail every active operator user about each deadline exactly N business days ahead, once per deadline.
 
-    Returns the number of e-mails sent. A `SentReminder` row per (auction, deadline, instant) makes a second run
-    send nothing; the row and the e-mails are one transaction, so a failed send is retried by the next run."""
+    Returns the number of e-mails queued. A `SentReminder` row per (auction, deadline, instant) makes a second run
+    send nothing; the e-mails are queued on the commit of that row (`notifications.notify`), and the mail task
+    retries a failed send."""
     now = now or timezone.now()
     n = settings.AUCTION_REMINDER_BUSINESS_DAYS if business_days is None else business_days
     sent = 0
@@ -98,17 +94,13 @@ def send_deadline_reminders(*, now: dt.datetime | None = None, business_days: in
                     auction=auction, deadline=deadline, deadline_at=getattr(auction, deadline))
                 if not created:
                     continue
-                recipients = list(reminder_recipients())
-                with get_connection() as connection:
-                    for user in recipients:
-                        subject, body = _render_reminder(auction=auction, deadline=deadline, user=user)
-                        EmailMessage(subject, body, None, [user.email], connection=connection).send()
-                reminder.recipient_count = len(recipients)
+                queued = _queue_reminder(auction=auction, deadline=deadline, recipients=reminder_recipients())
+                reminder.recipient_count = queued
                 reminder.save(update_fields=["recipient_count"])
                 audit.record(action="auctions.reminder_sent", actor=None, actor_label="celery", target=auction,
                              after={"deadline": deadline, "deadline_at": getattr(auction, deadline),
-                                    "recipients": len(recipients)})
-                sent += len(recipients)
+                                    "recipients": queued})
+                sent += queued
         except IntegrityError:
             continue  # another run took this reminder meanwhile
     return sent

@@ -5,9 +5,10 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task
 def send_deadline_reminders() -> int:
-    """Beat task: e-mail operator users about each deadline AUCTION_REMINDER_BUSINESS_DAYS business days ahead."""
+    """Beat task: e-mail operator users about each deadline AUCTION_REMINDER_BUSINESS_DAYS business days ahead
+    (the e-mails go out through `capacity_market.notifications`, which retries them)."""
     return services.send_deadline_reminders()
 
 

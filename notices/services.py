@@ -1,22 +1,19 @@
 """Writes of notices: save and delete (OCCTO administrators), read marks, and e-mail dispatches.
 
-Every service is keyword-only and atomic and writes the audit log; e-mail goes out from a Celery task queued
-on commit, each recipient in their own language.
+Every service is keyword-only and atomic and writes the audit log. A dispatch is queued on commit; its Celery
+task hands each recipient's e-mail, in their own language, to `capacity_market.notifications`.
 """
 
-import smtplib
-
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market import audit
 from capacity_market.errors import DomainError
+from capacity_market.notifications import notify
 from capacity_market.roles import is_occto_admin
 
 from . import selectors
@@ -108,26 +105,14 @@ def notice_dispatch_request(*, actor, notice: Notice) -> NoticeDispatch:
     return dispatch
 
 
-def _render_mail(*, notice: Notice, user) -> tuple[str, str]:
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {
-            "notice": notice,
-            "user": user,
-            "category": notice.get_category_display(),
-            "importance": notice.get_importance_display(),
-            "url": settings.SITE_URL.rstrip("/") + reverse("notices:detail", kwargs={"pk": notice.pk}),
-        }
-        subject = render_to_string("notices/email/notice_subject.txt", context)
-        body = render_to_string("notices/email/notice_body.txt", context)
-    return " ".join(subject.split()), body
-
-
 def notice_dispatch_send(*, dispatch_id: int) -> int:
-    """Send the e-mails of one dispatch; returns how many were sent by this call.
+    """Queue the e-mails of one dispatch, one per audience user in their language; returns how many this call
+    queued.
 
-    Each recipient is recorded as a NoticeDelivery right after their mail is handed over, so a retry after a
-    transient failure (the task retries on connection errors) carries on with those not yet e-mailed. A
-    recipient the mail server refuses is recorded with the error and does not stop the others.
+    Each recipient is recorded as a NoticeDelivery (and counted as sent) in the same transaction that queues
+    their mail through `notifications.notify`, so a retried task carries on with those not yet queued. The mail
+    task sends and retries; a mail it finally cannot send (e.g. an address the relay refuses) is recorded on its
+    delivery and counted as refused by `record_failed_delivery`.
     """
     now = timezone.now()
     started = NoticeDispatch.objects.filter(pk=dispatch_id, status=DispatchStatus.QUEUED).update(
@@ -140,22 +125,17 @@ def notice_dispatch_send(*, dispatch_id: int) -> int:
     if started:
         total = selectors.audience_users(notice=notice).count()
         NoticeDispatch.objects.filter(pk=dispatch_id).update(recipient_count=total)
+    context = {"notice": notice,
+               "url": settings.SITE_URL.rstrip("/") + reverse("notices:detail", kwargs={"pk": notice.pk})}
     sent = 0
-    with get_connection() as connection:
-        for user in selectors.dispatch_recipients_left(dispatch=dispatch).iterator():
-            subject, body = _render_mail(notice=notice, user=user)
-            message = EmailMessage(subject, body, None, [user.email], connection=connection)
-            error = ""
-            try:
-                message.send()
-            except smtplib.SMTPRecipientsRefused as exc:
-                error = str(exc)[:500]
-            NoticeDelivery.objects.create(
-                dispatch=dispatch, user=user, email=user.email, language=user.language, error=error
-            )
-            counter = "failed_count" if error else "sent_count"
-            NoticeDispatch.objects.filter(pk=dispatch_id).update(**{counter: F(counter) + 1})
-            sent += 0 if error else 1
+    for user in selectors.dispatch_recipients_left(dispatch=dispatch).iterator():
+        with transaction.atomic():
+            delivery = NoticeDelivery.objects.create(dispatch=dispatch, user=user, email=user.email,
+                                                     language=user.language)
+            notify(template="notices/email/notice", recipients=[user], context=context,
+                   reference={"notice_delivery": delivery.pk})
+            NoticeDispatch.objects.filter(pk=dispatch_id).update(sent_count=F("sent_count") + 1)
+        sent += 1
     finished = timezone.now()
     with transaction.atomic():
         NoticeDispatch.objects.filter(pk=dispatch_id).update(status=DispatchStatus.SENT, finished_at=finished)
@@ -168,3 +148,20 @@ def notice_dispatch_send(*, dispatch_id: int) -> int:
                    "sent": dispatch.sent_count, "refused": dispatch.failed_count},
         )
     return sent
+
+
+def record_failed_delivery(reference, error: str) -> None:
+    """A notice e-mail the mail task could not send: keep the error on its delivery and count it as refused
+    instead of sent. A failure handler of `capacity_market.notifications` (registered in `NoticesConfig.ready`)."""
+    delivery_id = reference.get("notice_delivery")
+    if delivery_id is None:
+        return
+    with transaction.atomic():
+        delivery = NoticeDelivery.objects.select_for_update().filter(pk=delivery_id, error="").first()
+        if delivery is None:  # deleted with its notice, or already recorded
+            return
+        delivery.error = (error or "?")[:500]
+        delivery.save(update_fields=["error"])
+        NoticeDispatch.objects.filter(pk=delivery.dispatch_id).update(
+            sent_count=F("sent_count") - 1, failed_count=F("failed_count") + 1
+        )

@@ -10,20 +10,19 @@ from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services as account_services
 from accounts.models import TermsVersion, User
 from capacity_market import audit, hooks, review
 from capacity_market.errors import DomainError
+from capacity_market.notifications import notify
 from capacity_market.review import ApplicationKind, ReviewStatus
 
-from . import rules, tasks
+from . import rules
 from .models import (
     Operator,
     OperatorApplication,
@@ -93,21 +92,18 @@ def submit_use_application(*, values: Mapping, language: str,
                          after={"applicant_email": application.applicant_email, "terms": terms.version,
                                 "admin_login_id": application.admin_login_id})
             review.submit(application=application, actor=None, expected_version=application.version)
-            # robust: the application is committed; a mail relay failing must not turn it into an error page.
-            transaction.on_commit(lambda: tasks.send_use_application_receipt.delay(application.pk), robust=True)
+            send_use_application_receipt(application=application)
     except IntegrityError as exc:
         raise DomainError(_("This login ID is already taken; choose another.")) from exc
     return application
 
 
-def send_use_application_receipt(*, application_id: int) -> None:
-    """E-mail the applicant that the use application was received, with its number."""
-    application = OperatorApplication.objects.get(pk=application_id)
-    with translation.override(application.applicant_language):
-        context = {"application": application, "site_url": settings.SITE_URL}
-        subject = render_to_string("registration/email/receipt_subject.txt", context).strip()
-        body = render_to_string("registration/email/receipt_body.txt", context)
-    send_mail(subject, body, None, [application.applicant_email])
+def send_use_application_receipt(*, application: OperatorApplication) -> None:
+    """E-mail the applicant, in the language they applied in, that the use application was received, with its
+    number (queued: sent once the transaction commits)."""
+    notify(template="registration/email/receipt",
+           recipients=[(application.applicant_email, application.applicant_language)],
+           context={"application": application})
 
 
 def resubmit_token(application: OperatorApplication) -> str:
@@ -139,17 +135,15 @@ def resubmit_use_application(*, application: OperatorApplication, values: Mappin
     return review.submit(application=application, actor=None, expected_version=expected_version, effect=apply)
 
 
-def send_resubmit_link(*, application_id: int) -> None:
-    """E-mail the applicant of a returned use application the link to correct and resubmit it."""
-    application = OperatorApplication.objects.get(pk=application_id)
-    with translation.override(application.applicant_language):
-        url = settings.SITE_URL.rstrip("/") + reverse(
-            "registration:use_application_resubmit", kwargs={"token": resubmit_token(application)}
-        )
-        context = {"application": application, "url": url}
-        subject = render_to_string("registration/email/resubmit_subject.txt", context).strip()
-        body = render_to_string("registration/email/resubmit_body.txt", context)
-    send_mail(subject, body, None, [application.applicant_email])
+def send_resubmit_link(*, application: OperatorApplication) -> None:
+    """E-mail the applicant of a returned use application the link to correct and resubmit it (queued: sent
+    once the transaction commits; the link carries the application's version after the return)."""
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "registration:use_application_resubmit", kwargs={"token": resubmit_token(application)}
+    )
+    notify(template="registration/email/resubmit",
+           recipients=[(application.applicant_email, application.applicant_language)],
+           context={"application": application, "url": url})
 
 
 # --- operator deletion guards (apps built on operators register theirs, like the resource guards below) ---------
@@ -264,7 +258,7 @@ class OperatorApplicationType(review.ApplicationType):
             result = super().send_back(application=application, actor=actor, comment=comment,
                                        expected_version=expected_version)
             if result.kind == ApplicationKind.NEW and result.applicant_email:
-                transaction.on_commit(lambda: tasks.send_resubmit_link.delay(result.pk), robust=True)
+                send_resubmit_link(application=result)
         return result
 
 

@@ -1,26 +1,33 @@
-"""The real components, proven end to end: a Celery worker consuming from a real Redis broker, and a real
-SMTP conversation through Django's SMTP backend. The unit suite runs tasks eagerly and e-mail in locmem;
-these tests show the production paths work too.
+"""The real components, proven end to end: a Celery worker consuming from a real Redis broker (and retrying a
+failed e-mail through it), and a real SMTP conversation through notify() and Django's SMTP backend. The unit
+suite runs tasks eagerly and e-mail in locmem; these tests show the production paths work too.
 
 TEST_REDIS_URL (set by `make test` when a Redis answers on 127.0.0.1:6379) selects the broker. Without it
 the Redis test is skipped on a developer's machine, and fails under CI=true, where it must run.
 """
 
 import os
+import smtplib
 import socket
 import time
+from email import message_from_bytes
+from email.header import decode_header, make_header
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.core.mail import get_connection
 
-from capacity_market import review
+from capacity_market import notifications, review
 from capacity_market.celery import app as celery_app
 from registration.models import OperatorApplication
 from tests import factories
+from tests.mail_backends import FlakyBackend
+
+SET_PASSWORD = {"template": "accounts/email/set_password",
+                "context": {"url": "https://cm.example.jp/accounts/password/set/x/y/", "reason": "reissue",
+                            "hours": 24}}
 
 
 def _worker_redis_url(url: str) -> str:
@@ -100,11 +107,35 @@ def test_a_review_notice_goes_through_redis_to_a_real_worker_and_out_as_mail(red
     assert "容量市場システム" in mail.outbox[0].subject
 
 
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mail_the_relay_drops_is_retried_by_a_real_worker_through_redis(redis_broker, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.EMAIL_BACKEND = "tests.mail_backends.FlakyBackend"
+    monkeypatch.setattr(FlakyBackend, "errors", [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")])
+    monkeypatch.setattr(FlakyBackend, "attempts", 0)
+    monkeypatch.setattr(notifications, "RETRY_DELAY_SECONDS", 0)  # the back-off itself is a unit test's matter
+    mail.outbox.clear()
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
+        notifications.notify(recipients=[("operator@example.jp", "ja")], **SET_PASSWORD)  # autocommit: queued now
+        deadline = time.monotonic() + 20
+        while not mail.outbox and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert FlakyBackend.attempts == 2, "the first attempt failed, the retry went back through Redis and succeeded"
+    assert [m.to for m in mail.outbox] == [["operator@example.jp"]]
+
+
 class _Collector:
-    def __init__(self):
+    """An SMTP server's message handler: answers each DATA with the next of `answers` (then 250) and keeps the
+    messages it accepted."""
+
+    def __init__(self, answers=()):
+        self.answers = list(answers)
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
+        if self.answers:
+            return self.answers.pop(0)
         self.messages.append((envelope.mail_from, envelope.rcpt_tos, envelope.original_content))
         return "250 OK"
 
@@ -115,30 +146,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_django_smtp_backend_delivers_a_japanese_message_over_a_real_smtp_conversation():
-    collector = _Collector()
+@pytest.mark.django_db
+def test_notify_delivers_a_japanese_message_over_a_real_smtp_conversation_after_a_temporary_refusal(
+        settings, caplog, django_capture_on_commit_callbacks):
+    collector = _Collector(answers=["451 4.3.0 Try again later"])
     port = _free_port()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
     controller.start()
     try:
-        connection = get_connection(
-            "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port, use_tls=False, timeout=5
-        )
-        sent = mail.send_mail("審査結果のお知らせ", "承認されました。", "no-reply@capacity-market.example",
-                              ["operator@example.jp"], connection=connection)
+        with django_capture_on_commit_callbacks(execute=True):
+            queued = notifications.notify(recipients=[("operator@example.jp", "ja")], **SET_PASSWORD)
     finally:
         controller.stop()
-    assert sent == 1
-    assert len(collector.messages) == 1
+    assert queued == 1
+    assert "E-mail failed (attempt 1 of 7)" in caplog.text and "451" in caplog.text
+    assert len(collector.messages) == 1, "the relay's 451 was retried and the second attempt delivered"
     sender, recipients, content = collector.messages[0]
     assert recipients == ["operator@example.jp"]
     assert sender == "no-reply@capacity-market.example"
-    from email import message_from_bytes
-    from email.header import decode_header, make_header
-
     message = message_from_bytes(content)
-    assert str(make_header(decode_header(message["Subject"]))) == "審査結果のお知らせ"
-    assert "承認されました。" in message.get_payload(decode=True).decode(message.get_content_charset())
+    assert str(make_header(decode_header(message["Subject"]))) == "[容量市場システム] パスワードが再発行されました"
+    body = message.get_payload(decode=True).decode(message.get_content_charset())
+    assert "パスワードが再発行されました。" in body and "https://cm.example.jp/accounts/password/set/x/y/" in body
 
 
 @pytest.mark.redis

@@ -1,5 +1,7 @@
 """User management for the operator admin (ユーザ情報管理機能): who may do what, and what each action does."""
 
+import smtplib
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -11,6 +13,7 @@ from accounts.models import User
 from capacity_market.errors import DomainError
 from capacity_market.models import AuditEntry
 from tests.factories import OperatorUserFactory
+from tests.mail_backends import FlakyBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +59,19 @@ def test_admin_a_issues_a_user_id_and_the_person_gets_a_link(client_for, admin_a
     assert "/accounts/password/set/" in mail.outbox[-1].body
     assert AuditEntry.objects.filter(action="accounts.user_id_issued", target_id=str(user.pk),
                                      actor_id=admin_a.pk, operator_id=admin_a.operator_id).exists()
+
+
+def test_the_user_id_is_issued_and_the_page_redirects_even_when_the_mail_relay_is_down(
+        client_for, admin_a, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.mail_backends.FlakyBackend"
+    monkeypatch.setattr(FlakyBackend, "errors", [smtplib.SMTPConnectError(421, b"Service not available")] * 10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_a).post(reverse("accounts:user_issue"), ISSUE)
+
+    user = User.objects.get(login_id="tanaka-01")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:user_detail", args=[user.pk])
+    assert mail.outbox == []
 
 
 def test_issuing_refuses_a_login_id_in_use_ignoring_case(client_for, admin_a, user_b):

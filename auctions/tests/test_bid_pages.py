@@ -1,18 +1,22 @@
 """Operator pages of bidding: the bid page, bid detail and withdrawal, receipts, the CSV download; roles, scoping,
 bad input (a message, nothing changes, never a 500), double POSTs, the closing instant and constant queries."""
 
+import logging
 import re
+import smtplib
 import uuid
 
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from auctions import bidding
 from auctions.models import Bid, BidSubmission, BidVersion
+from tests.mail_backends import FlakyBackend
 
 from .conftest import bidding_auction, jst, make_auction, make_resource, qualify
 
@@ -72,6 +76,49 @@ def test_saving_stores_every_filled_row_as_one_receipt_and_shows_it(client_for, 
     assert receipt.receipt_number in page and "2026-11-25 15:04:05 JST" in page and "みらい火力1号機" in page
     bid_page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
     assert 'value="90000"' in bid_page and receipt.receipt_number in bid_page
+
+
+# --- the receipt e-mail (capacity_market.notifications) -------------------------------------------------------------
+@pytest.fixture
+def flaky_relay(settings, monkeypatch):
+    settings.EMAIL_BACKEND = "tests.mail_backends.FlakyBackend"
+    monkeypatch.setattr(FlakyBackend, "errors", [])
+    monkeypatch.setattr(FlakyBackend, "attempts", 0)
+    return FlakyBackend.errors
+
+
+def test_the_receipt_is_queued_on_commit_and_a_dropped_relay_connection_is_retried(
+        client_for, user_a, bid_auction, res_a, flaky_relay, django_capture_on_commit_callbacks):
+    client = client_for(user_a)
+    page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
+    flaky_relay.append(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(url("bids", pk=bid_auction.pk), form_data(page, {res_a: ("1000", "100")}))
+    assert response.status_code == 302 and mail.outbox == [], "the request itself sends nothing"
+    for callback in queued:
+        callback()
+
+    receipt = BidSubmission.objects.get()
+    assert FlakyBackend.attempts == 2
+    [message] = mail.outbox
+    assert message.to == [user_a.email] and receipt.receipt_number in message.subject
+
+
+def test_the_bids_are_kept_and_the_page_redirects_when_the_mail_relay_is_down(
+        client_for, user_a, bid_auction, res_a, flaky_relay, caplog, django_capture_on_commit_callbacks):
+    client = client_for(user_a)
+    page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
+    flaky_relay.extend(ConnectionRefusedError(111, "Connection refused") for _ in range(10))
+
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("bids", pk=bid_auction.pk), form_data(page, {res_a: ("1000", "100")}))
+
+    receipt = BidSubmission.objects.get()
+    assert response.status_code == 302 and response["Location"] == url("bid_receipt", pk=receipt.pk)
+    assert Bid.objects.get().quantity_kw == 1000
+    assert mail.outbox == []
+    assert "E-mail NOT SENT after 7 attempt(s): auctions/email/bid_receipt" in caplog.text
 
 
 def test_a_double_post_with_the_same_key_stores_once(client_for, user_a, bid_auction, res_a):

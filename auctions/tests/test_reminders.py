@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import TestCase
 
 from auctions import services, tasks
 from auctions.models import DEADLINE_FIELDS, SentReminder
@@ -21,6 +22,12 @@ def _auction_with_deadline(at, **overrides):
     return make_auction(registration_opens_at=jst(2026, 11, 2, 9, 0), expected_capacity_deadline=at, **overrides)
 
 
+def remind(**kwargs) -> int:
+    """Run the reminders and commit: their e-mails are queued on commit (capacity_market.notifications)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.send_deadline_reminders(**kwargs)
+
+
 @pytest.fixture
 def recipients(operator_a, operator_b):
     return {
@@ -33,7 +40,7 @@ def recipients(operator_a, operator_b):
 
 def test_a_deadline_exactly_three_business_days_ahead_is_mailed_to_active_operator_users_in_their_language(recipients):
     auction = _auction_with_deadline(jst(2026, 11, 30, 18, 0))
-    sent = services.send_deadline_reminders(now=TODAY_MORNING)
+    sent = remind(now=TODAY_MORNING)
     assert sent == 2
     by_address = {m.to[0]: m for m in mail.outbox}
     assert set(by_address) == {recipients["ja"].email, recipients["en"].email}
@@ -45,8 +52,8 @@ def test_a_deadline_exactly_three_business_days_ahead_is_mailed_to_active_operat
 
 def test_a_second_run_sends_nothing(recipients):
     _auction_with_deadline(jst(2026, 11, 30, 18, 0))
-    services.send_deadline_reminders(now=TODAY_MORNING)
-    services.send_deadline_reminders(now=jst(2026, 11, 25, 15, 0))
+    remind(now=TODAY_MORNING)
+    remind(now=jst(2026, 11, 25, 15, 0))
     assert len(mail.outbox) == 2
     assert SentReminder.objects.get().recipient_count == 2
 
@@ -54,15 +61,15 @@ def test_a_second_run_sends_nothing(recipients):
 @pytest.mark.parametrize("deadline_day", [27, 26, 1])
 def test_deadlines_fewer_or_more_business_days_ahead_are_not_mailed(recipients, deadline_day):
     _auction_with_deadline(jst(2026, 12 if deadline_day == 1 else 11, deadline_day, 18, 0))
-    assert services.send_deadline_reminders(now=TODAY_MORNING) == 0
+    assert remind(now=TODAY_MORNING) == 0
     assert mail.outbox == []
 
 
 def test_a_deadline_on_a_weekend_is_reminded_like_the_business_day_before_it(recipients):
     # Sat 11-28: the business days after Wed 11-25 up to it are Thu and Fri (2), so it is due with N=2, not N=3
     _auction_with_deadline(jst(2026, 11, 28, 12, 0))
-    assert services.send_deadline_reminders(now=TODAY_MORNING, business_days=3) == 0
-    assert services.send_deadline_reminders(now=TODAY_MORNING, business_days=2) == 2
+    assert remind(now=TODAY_MORNING, business_days=3) == 0
+    assert remind(now=TODAY_MORNING, business_days=2) == 2
 
 
 def test_a_holiday_is_not_counted():
@@ -120,10 +127,10 @@ def test_finding_the_due_reminders_runs_one_query_per_deadline_whatever_the_numb
 
 def test_a_moved_deadline_is_reminded_again(recipients):
     auction = _auction_with_deadline(jst(2026, 11, 30, 18, 0))
-    services.send_deadline_reminders(now=TODAY_MORNING)
+    remind(now=TODAY_MORNING)
     auction.expected_capacity_deadline = jst(2026, 11, 30, 12, 0)
     auction.save()
-    services.send_deadline_reminders(now=TODAY_MORNING)
+    remind(now=TODAY_MORNING)
     assert len(mail.outbox) == 4
     assert SentReminder.objects.count() == 2
 
@@ -131,7 +138,7 @@ def test_a_moved_deadline_is_reminded_again(recipients):
 def test_the_number_of_business_days_is_a_setting(recipients, settings):
     settings.AUCTION_REMINDER_BUSINESS_DAYS = 1
     _auction_with_deadline(jst(2026, 11, 26, 18, 0))
-    assert services.send_deadline_reminders(now=TODAY_MORNING) == 2
+    assert remind(now=TODAY_MORNING) == 2
 
 
 def test_the_beat_schedule_runs_the_reminder_task_daily(recipients, time_machine):
@@ -140,4 +147,6 @@ def test_the_beat_schedule_runs_the_reminder_task_daily(recipients, time_machine
     assert settings.AUCTION_REMINDER_BUSINESS_DAYS == 3
     _auction_with_deadline(jst(2026, 11, 30, 18, 0))
     time_machine.move_to(TODAY_MORNING, tick=False)
-    assert tasks.send_deadline_reminders.delay().get() == 2
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert tasks.send_deadline_reminders.delay().get() == 2
+    assert len(mail.outbox) == 2

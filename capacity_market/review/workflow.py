@@ -232,11 +232,12 @@ def _transition(
             after={"status": target, "version": locked.version, "comment": comment},
         )
         if target != S.UNDER_REVIEW:
-            from ..tasks import send_review_notice
+            from ..notifications import notify
 
-            # robust: the decision is committed; a mail relay failing must not turn it into an error page
-            # (the task retries transient errors itself).
-            transaction.on_commit(lambda: send_review_notice.delay(entry.pk), robust=True)
+            # Rendered now in each recipient's language; sent by Celery once the transition commits.
+            notify(template="capacity_market/email/review_notice", recipients=locked.notice_recipients(),
+                   context={"application": locked, "application_type": model._meta.verbose_name,
+                            "entry": entry, "status_label": ReviewStatus(target).label})
     for field in ("status", "version", "submitted_by_id", "submitted_at", "reviewed_by_id", "reviewed_at",
                   "review_comment", "updated_at"):
         setattr(application, field, getattr(locked, field))

@@ -1,4 +1,5 @@
 import datetime as dt
+import smtplib
 
 import pytest
 from django.core import mail
@@ -9,6 +10,7 @@ from notices import services
 from notices.models import DispatchStatus, Notice, NoticeDelivery, NoticeDispatch, NoticeRead
 from notices.tasks import send_notice_email
 from tests.factories import NoticeFactory, OperatorAdminFactory, OperatorUserFactory
+from tests.mail_backends import FlakyBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -89,11 +91,13 @@ class TestEmailDispatch:
         return {"ja": japanese, "en": english, "admin": admin, "b": other}
 
     def test_the_task_mails_each_active_audience_user_once_in_their_language(self, occto_admin, operator_a,
-                                                                             audience):
+                                                                             audience,
+                                                                             django_capture_on_commit_callbacks):
         notice = NoticeFactory(title="容量オークションの日程", operators=[operator_a], importance="high")
         dispatch = NoticeDispatch.objects.create(notice=notice, requested_by=occto_admin)
 
-        sent = send_notice_email.delay(dispatch.pk).get()
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = send_notice_email.delay(dispatch.pk).get()
 
         assert sent == 3
         by_address = {m.to[0]: m for m in mail.outbox}
@@ -105,6 +109,7 @@ class TestEmailDispatch:
         assert japanese.subject == "[容量市場システム] 【重要】 お知らせ: 容量オークションの日程"
         assert f"/notices/{notice.pk}/" in japanese.body
         assert "本文" not in japanese.subject
+        assert "重要度: 高" in japanese.body and "Importance: High" in english.body
 
     def test_a_dispatch_is_recorded_with_each_recipient_and_the_counts(self, occto_admin, operator_a, audience):
         notice = NoticeFactory(operators=[operator_a])
@@ -129,18 +134,39 @@ class TestEmailDispatch:
         assert send_notice_email.delay(dispatch.pk).get() == 0
         assert mail.outbox == []
 
-    def test_a_retried_dispatch_carries_on_with_those_not_yet_mailed(self, occto_admin, operator_a, audience):
+    def test_a_retried_dispatch_carries_on_with_those_not_yet_mailed(self, occto_admin, operator_a, audience,
+                                                                     django_capture_on_commit_callbacks):
         notice = NoticeFactory(operators=[operator_a])
         dispatch = NoticeDispatch.objects.create(notice=notice, requested_by=occto_admin,
                                                  status=DispatchStatus.SENDING, recipient_count=3, sent_count=1)
         NoticeDelivery.objects.create(dispatch=dispatch, user=audience["ja"], email=audience["ja"].email,
                                       language="ja")
 
-        send_notice_email.delay(dispatch.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_notice_email.delay(dispatch.pk)
 
         assert sorted(m.to[0] for m in mail.outbox) == sorted([audience["en"].email, audience["admin"].email])
         dispatch.refresh_from_db()
         assert (dispatch.status, dispatch.sent_count) == (DispatchStatus.SENT, 3)
+
+    def test_an_address_the_relay_refuses_is_recorded_on_its_delivery_and_counted_as_refused(
+            self, occto_admin, operator_a, audience, settings, monkeypatch, django_capture_on_commit_callbacks):
+        settings.EMAIL_BACKEND = "tests.mail_backends.FlakyBackend"
+        # deliveries go in user order: ja, en, admin; the relay refuses the first for good
+        refused = smtplib.SMTPRecipientsRefused({audience["ja"].email: (550, b"5.1.1 No such user")})
+        monkeypatch.setattr(FlakyBackend, "errors", [refused])
+        notice = NoticeFactory(operators=[operator_a])
+        dispatch = NoticeDispatch.objects.create(notice=notice, requested_by=occto_admin)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            send_notice_email.delay(dispatch.pk)
+
+        dispatch.refresh_from_db()
+        assert (dispatch.recipient_count, dispatch.sent_count, dispatch.failed_count) == (3, 2, 1)
+        assert sorted(m.to[0] for m in mail.outbox) == sorted([audience["en"].email, audience["admin"].email])
+        failed = NoticeDelivery.objects.get(dispatch=dispatch, user=audience["ja"])
+        assert "No such user" in failed.error
+        assert NoticeDelivery.objects.filter(dispatch=dispatch, error="").count() == 2
 
     def test_a_notice_to_all_operators_reaches_every_operator(self, occto_admin, audience,
                                                               django_capture_on_commit_callbacks):
@@ -161,8 +187,9 @@ class TestEmailDispatch:
         assert mail.outbox == []
         assert dispatch.status == DispatchStatus.QUEUED
 
-        for callback in callbacks:
-            callback()
+        with django_capture_on_commit_callbacks(execute=True):
+            for callback in callbacks:
+                callback()
         assert len(mail.outbox) == 3
 
     def test_an_unpublished_notice_cannot_be_emailed(self, occto_admin, audience):
