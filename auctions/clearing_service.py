@@ -270,11 +270,12 @@ def _outcomes(run: ClearingRun, rows: list, result: clearing.ClearingResult) -> 
 def run_clearing(run_id: int) -> ClearingRun | None:
     """Clear one queued run (what the Celery task calls). A run that is not queued any more is left alone (a
     re-delivered task does nothing). Any error marks the run failed with its text."""
-    run = ClearingRun.objects.select_related("auction", "started_by").get(pk=run_id)
+    run = ClearingRun.objects.select_related("auction", "started_by").filter(pk=run_id).first()
     # The claim: under the row lock, only the delivery that finds the run still queued runs it.
-    if not ClearingRun.states.claim(run, expect=ClearingRunStatus.QUEUED, to=ClearingRunStatus.RUNNING,
-                                    actor_label="celery", started_at=timezone.now(), progress=0,
-                                    progress_label=STEP_READING):
+    claimed = run is not None and ClearingRun.states.claim(
+        run, expect=ClearingRunStatus.QUEUED, to=ClearingRunStatus.RUNNING, actor_label="celery",
+        started_at=timezone.now(), progress=0, progress_label=STEP_READING)
+    if not claimed:
         return None
     try:
         rows = list(_active_bids(run.auction))

@@ -306,7 +306,7 @@ def run(job_id: int) -> None:
 
 
 def _validate(job_id: int) -> None:
-    job = ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     spec = spec_for(job.kind)
     rows = parse(job.content, spec.headers)
     errors = spec.validate(rows, job=job, progress=_progress_writer(job, in_transaction=False))
