@@ -11,7 +11,10 @@ database into the engine's input, runs the engine in a Celery task and stores wh
 4. `publish_run`: the explicit, audited step that shows one succeeded run to operators. Only one run per
    auction is ever published, and nothing can be re-run afterwards.
 
-Every run is its own row: re-running replaces nothing, so earlier unpublished runs stay for comparison.
+Every run is its own row: re-running replaces nothing, so earlier unpublished runs stay for comparison. A run's
+status changes only through `ClearingRun.states` (`capacity_market.state_machine`: queued → running → succeeded →
+published, or failed; the table is declared on the model and each move is audited as
+"auctions.clearingrun.<status>"); progress reports are not moves and are not audited.
 """
 
 from __future__ import annotations
@@ -157,7 +160,7 @@ def export_run_input(*, run: ClearingRun) -> str:
     (`input_summary`: demand curve, fixed supply, DR cap, short blocks) with the bids of its stored outcomes, so
     `clear_auction` reproduces the run's result exactly, even after bids, resources or short blocks changed. Runs
     that did not succeed keep no outcomes, hence no bids to export: refused."""
-    if run.status != ClearingRunStatus.SUCCEEDED:
+    if not run.has_results:
         raise ClearingRefused(_("Only a succeeded clearing run keeps the bids it cleared; this run has no input to "
                                 "download."))
     document = {key: value for key, value in run.input_summary.items() if key != "bid_count"}
@@ -199,7 +202,7 @@ def _refuse_if_not_clearable(auction: Auction) -> None:
     if auction.bids_closed_at is None:
         raise ClearingRefused(_("Close the bids before clearing."))
     runs = ClearingRun.objects.filter(auction=auction)
-    if runs.filter(published_at__isnull=False).exists():
+    if runs.filter(status=ClearingRunStatus.PUBLISHED).exists():
         raise ClearingRefused(_("The results of this auction are published; it cannot be cleared again."))
     if runs.filter(status__in=[ClearingRunStatus.QUEUED, ClearingRunStatus.RUNNING]).exists():
         raise ClearingRefused(_("A clearing of this auction is already queued or running; wait for it to finish."))
@@ -239,9 +242,11 @@ def _enqueue(run_id: int) -> None:
         tasks.run_clearing.delay(run_id)
     except Exception as exc:  # the broker is down: say so on the run rather than leave it queued
         logger.exception("clearing run %s could not be queued", run_id)
-        ClearingRun.objects.filter(pk=run_id, status=ClearingRunStatus.QUEUED).update(
-            status=ClearingRunStatus.FAILED, progress_label=STEP_FAILED, finished_at=timezone.now(),
-            error=f"{_(STEP_NOT_QUEUED)} ({exc})")
+        error = f"{_(STEP_NOT_QUEUED)} ({exc})"
+        # Only if still queued: a worker may have picked the task up after all.
+        ClearingRun.states.claim(ClearingRun.objects.get(pk=run_id), expect=ClearingRunStatus.QUEUED,
+                                 to=ClearingRunStatus.FAILED, actor_label="celery", details={"error": error},
+                                 progress_label=STEP_FAILED, finished_at=timezone.now(), error=error)
 
 
 def _progress(run_id: int, percent: int, step: str) -> None:
@@ -265,11 +270,13 @@ def _outcomes(run: ClearingRun, rows: list, result: clearing.ClearingResult) -> 
 def run_clearing(run_id: int) -> ClearingRun | None:
     """Clear one queued run (what the Celery task calls). A run that is not queued any more is left alone (a
     re-delivered task does nothing). Any error marks the run failed with its text."""
-    claimed = ClearingRun.objects.filter(pk=run_id, status=ClearingRunStatus.QUEUED).update(
-        status=ClearingRunStatus.RUNNING, started_at=timezone.now(), progress=0, progress_label=STEP_READING)
+    run = ClearingRun.objects.select_related("auction", "started_by").filter(pk=run_id).first()
+    # The claim: under the row lock, only the delivery that finds the run still queued runs it.
+    claimed = run is not None and ClearingRun.states.claim(
+        run, expect=ClearingRunStatus.QUEUED, to=ClearingRunStatus.RUNNING, actor_label="celery",
+        started_at=timezone.now(), progress=0, progress_label=STEP_READING)
     if not claimed:
         return None
-    run = ClearingRun.objects.select_related("auction", "started_by").get(pk=run_id)
     try:
         rows = list(_active_bids(run.auction))
         auction_input = engine_input(auction=run.auction, seed=run.tie_break_seed, rows=rows)
@@ -284,24 +291,18 @@ def run_clearing(run_id: int) -> ClearingRun | None:
             stored += len(batch)
             _progress(run.pk, 50 + 49 * stored // max(len(rows), 1), STEP_STORING)
         with transaction.atomic():
-            run = ClearingRun.objects.select_for_update().get(pk=run.pk)
-            if run.status != ClearingRunStatus.RUNNING:  # marked failed meanwhile (abandon_run): keep nothing
+            results = {"national_price": result.national_price, "area_prices": dict(result.area_prices),
+                       "awarded_kw": result.awarded_kw, "total_amount_yen": result.total_amount_yen,
+                       "bid_count": len(rows)}
+            succeeded = ClearingRun.states.claim(
+                run, expect=ClearingRunStatus.RUNNING, to=ClearingRunStatus.SUCCEEDED, actor_label="celery",
+                details={**results, "tie_break_seed": run.tie_break_seed},
+                input_summary=summary, progress=100, progress_label=STEP_DONE, finished_at=timezone.now(),
+                **results,
+            )
+            if not succeeded:  # marked failed meanwhile (abandon_run): keep nothing
                 ClearingOutcome.objects.filter(run_id=run.pk).delete()
-                return run
-            run.input_summary = summary
-            run.bid_count = len(rows)
-            run.national_price = result.national_price
-            run.area_prices = dict(result.area_prices)
-            run.awarded_kw = result.awarded_kw
-            run.total_amount_yen = result.total_amount_yen
-            run.status = ClearingRunStatus.SUCCEEDED
-            run.progress, run.progress_label = 100, STEP_DONE
-            run.finished_at = timezone.now()
-            run.save()
-            audit.record(action="auctions.clearing_succeeded", actor=None, actor_label="celery", target=run,
-                         after={"national_price": run.national_price, "area_prices": run.area_prices,
-                                "awarded_kw": run.awarded_kw, "total_amount_yen": run.total_amount_yen,
-                                "bid_count": run.bid_count, "tie_break_seed": run.tie_break_seed})
+                return ClearingRun.objects.get(pk=run.pk)
         return run
     except Exception as exc:  # noqa: BLE001 — whatever went wrong, the run must end failed, with the reason
         message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
@@ -313,12 +314,14 @@ def run_clearing(run_id: int) -> ClearingRun | None:
 
 def _fail(run_id: int, message: str) -> None:
     with transaction.atomic():
+        run = ClearingRun.objects.select_for_update().get(pk=run_id)
+        if run.has_results:  # never: the run's results are committed before anything else can fail
+            return
         ClearingOutcome.objects.filter(run_id=run_id).delete()  # no partial results on a failed run
-        ClearingRun.objects.filter(pk=run_id).update(status=ClearingRunStatus.FAILED, progress_label=STEP_FAILED,
-                                                     finished_at=timezone.now(), error=message)
-        run = ClearingRun.objects.get(pk=run_id)
-        audit.record(action="auctions.clearing_failed", actor=None, actor_label="celery", target=run,
-                     after={"error": message})
+        # A run already marked failed (abandon_run) keeps the reason it was given.
+        ClearingRun.states.claim(run, expect=ClearingRunStatus.RUNNING, to=ClearingRunStatus.FAILED,
+                                 actor_label="celery", details={"error": message},
+                                 progress_label=STEP_FAILED, finished_at=timezone.now(), error=message)
 
 
 @transaction.atomic
@@ -328,17 +331,13 @@ def abandon_run(*, run: ClearingRun, actor, reason: str = "") -> ClearingRun:
     _require_admin(actor)
     _lock(run.auction)
     run = ClearingRun.objects.select_for_update().get(pk=run.pk)
-    if run.status not in (ClearingRunStatus.QUEUED, ClearingRunStatus.RUNNING):
+    if not ClearingRun.states.can_transition(run.status, ClearingRunStatus.FAILED):
         raise ClearingRefused(_("Only a queued or running clearing run can be marked failed."))
-    before = {"status": run.status, "progress": run.progress}
-    run.status = ClearingRunStatus.FAILED
-    run.progress_label = STEP_FAILED
-    run.finished_at = timezone.now()
-    run.error = _("Marked failed by %(user)s.") % {"user": actor} + (f" {reason.strip()}" if reason.strip() else "")
-    run.save(update_fields=["status", "progress_label", "finished_at", "error"])
+    error = _("Marked failed by %(user)s.") % {"user": actor} + (f" {reason.strip()}" if reason.strip() else "")
+    ClearingRun.states.transition(run, to=ClearingRunStatus.FAILED, actor=actor,
+                                  details={"error": error, "progress": run.progress},
+                                  progress_label=STEP_FAILED, finished_at=timezone.now(), error=error)
     ClearingOutcome.objects.filter(run=run).delete()
-    audit.record(action="auctions.clearing_abandoned", actor=actor, target=run, before=before,
-                 after={"status": run.status, "error": run.error})
     return run
 
 
@@ -351,20 +350,20 @@ def publish_run(*, run: ClearingRun, actor) -> ClearingRun:
     run = ClearingRun.objects.select_for_update().select_related("auction").get(pk=run.pk)
     if run.is_published:
         raise ClearingRefused(_("This clearing run is already published."))
-    if run.status != ClearingRunStatus.SUCCEEDED:
+    if not ClearingRun.states.can_transition(run.status, ClearingRunStatus.PUBLISHED):
         raise ClearingRefused(_("Only a succeeded clearing run can be published."))
-    if ClearingRun.objects.filter(auction_id=run.auction_id, published_at__isnull=False).exists():
+    if ClearingRun.objects.filter(auction_id=run.auction_id, status=ClearingRunStatus.PUBLISHED).exists():
         raise ClearingRefused(_("Another clearing run of this auction is already published."))
-    run.published_at = timezone.now()
-    run.published_by = actor
+    now = timezone.now()
     try:
-        with transaction.atomic():
-            run.save(update_fields=["published_at", "published_by"])
-    except IntegrityError:
+        ClearingRun.states.transition(
+            run, to=ClearingRunStatus.PUBLISHED, actor=actor,
+            details={"published_at": now, "national_price": run.national_price,
+                     "total_amount_yen": run.total_amount_yen},
+            published_at=now, published_by=actor,
+        )
+    except IntegrityError:  # the database's one-published-run-per-auction constraint (the savepoint is undone)
         raise ClearingRefused(_("Another clearing run of this auction is already published.")) from None
-    audit.record(action="auctions.clearing_published", actor=actor, target=run,
-                 after={"published_at": run.published_at, "national_price": run.national_price,
-                        "total_amount_yen": run.total_amount_yen})
     _announce(run=run, actor=actor)
     return run
 
@@ -400,7 +399,7 @@ def run_status(run: ClearingRun) -> dict:
         "status_label": str(run.get_status_display()),
         "progress": run.progress,
         "step": _(run.progress_label) if run.progress_label else "",
-        "finished": run.status in (ClearingRunStatus.SUCCEEDED, ClearingRunStatus.FAILED),
+        "finished": run.status not in (ClearingRunStatus.QUEUED, ClearingRunStatus.RUNNING),
         "national_price": run.national_price,
         "error": run.error,
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capacity_market import review
 from capacity_market.review import ApplicationKind
+from capacity_market.state_machine import StateMachine
 from registration.choices import VARIABLE_CATEGORIES, Area, GenerationType, ResourceCategory
 
 UPPER_PRICE_FACTOR = Decimal("1.5")
@@ -540,18 +541,34 @@ class ClearingRunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    PUBLISHED = "published", _("Published")
+
+
+# Runs that cleared and keep their results (prices, totals, one outcome per bid).
+RUN_STATUSES_WITH_RESULTS = frozenset({ClearingRunStatus.SUCCEEDED, ClearingRunStatus.PUBLISHED})
 
 
 class ClearingRun(models.Model):
     """One clearing (約定処理) of an auction's closed bids. Re-runnable until one run is published.
 
     Stores the engine's input summary (seed, short blocks, fixed supply, bid count) and its result: national and
-    area prices and totals; each bid's outcome is a `ClearingOutcome`. Operators see nothing until `published_at`."""
+    area prices and totals; each bid's outcome is a `ClearingOutcome`. Operators see nothing until it is published
+    (status published, with `published_at` and `published_by`; a database constraint keeps the two together)."""
 
     auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="clearing_runs",
                                 verbose_name=_("auction"))
     status = models.CharField(_("status"), max_length=20, choices=ClearingRunStatus.choices,
                               default=ClearingRunStatus.QUEUED)
+    # The moves of a run (`auctions.clearing_service`), each through `states.transition` and audited: the task
+    # claims a queued run and ends it succeeded or failed; a queued or running run can be marked failed (a broker
+    # that is down, a worker that died); OCCTO publishes one succeeded run, after which nothing moves.
+    states = StateMachine({
+        ClearingRunStatus.QUEUED: {ClearingRunStatus.RUNNING, ClearingRunStatus.FAILED},
+        ClearingRunStatus.RUNNING: {ClearingRunStatus.SUCCEEDED, ClearingRunStatus.FAILED},
+        ClearingRunStatus.SUCCEEDED: {ClearingRunStatus.PUBLISHED},
+        ClearingRunStatus.FAILED: set(),
+        ClearingRunStatus.PUBLISHED: set(),
+    })
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     progress_label = models.CharField(_("step"), max_length=200, blank=True)
     tie_break_seed = models.CharField(_("tie-break seed"), max_length=100)
@@ -582,6 +599,10 @@ class ClearingRun(models.Model):
             models.UniqueConstraint(fields=["auction"],
                                     condition=models.Q(status__in=["queued", "running"]),
                                     name="one_unfinished_clearing_per_auction"),
+            models.CheckConstraint(
+                condition=(models.Q(status="published", published_at__isnull=False)
+                           | (~models.Q(status="published") & models.Q(published_at__isnull=True))),
+                name="clearing_run_published_when_it_has_a_publication_time"),
         ]
 
     def __str__(self) -> str:
@@ -589,7 +610,12 @@ class ClearingRun(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.published_at is not None
+        return self.status == ClearingRunStatus.PUBLISHED
+
+    @property
+    def has_results(self) -> bool:
+        """Whether the run cleared and keeps its results (succeeded, published or not)."""
+        return self.status in RUN_STATUSES_WITH_RESULTS
 
 
 class ClearingOutcome(models.Model):

@@ -1,8 +1,8 @@
 """Published clearing results (約定結果), the read side: what operators may see of a clearing run.
 
-Nothing here writes. A run is visible only once it is published (`ClearingRun.published_at`, set by the explicit,
-audited publishing step of OCCTO); before that, every selector answers "not published" and shows no number. Every
-figure is an exact integer (kW, yen/kW, yen) read from the stored outcomes — never a float.
+Nothing here writes. A run is visible only once it is published (status published, with `published_at`, by the
+explicit, audited publishing step of OCCTO); before that, every selector answers "not published" and shows no
+number. Every figure is an exact integer (kW, yen/kW, yen) read from the stored outcomes — never a float.
 
 - `published_run(auction=…)`: the auction's published run, or None.
 - `own_outcomes(run=…, user=…)`: the user's operator's outcomes in that run (awarded and not), with the resource.
@@ -25,8 +25,8 @@ from .models import Auction, ClearingOutcome, ClearingRun, ClearingRunStatus
 
 
 def published_runs() -> QuerySet[ClearingRun]:
-    """The published (and succeeded) clearing runs: the only runs any operator page reads."""
-    return ClearingRun.objects.filter(published_at__isnull=False, status=ClearingRunStatus.SUCCEEDED)
+    """The published clearing runs: the only runs any operator page reads."""
+    return ClearingRun.objects.filter(status=ClearingRunStatus.PUBLISHED)
 
 
 def published_run(*, auction: Auction) -> ClearingRun | None:

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CapacityMarketConfig(AppConfig):
     name = "capacity_market"
     verbose_name = _("Capacity market core")
+
+    def ready(self) -> None:
+        # The Celery app becomes the current app before any task is queued (shared tasks bind to it); it used to be
+        # imported by the package's __init__, which must stay Django-free (see capacity_market/__init__.py).
+        from . import celery  # noqa: F401

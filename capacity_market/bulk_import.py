@@ -17,6 +17,9 @@ its AppConfig.ready(). The engine does the rest, the same way for every kind of 
    died or a task the broker lost goes back to `valid` (confirm again) or ends `failed` (upload again). `run()`
    claims a job by its status under a row lock, so a task delivered twice imports a file once.
 
+A job's status changes only through `ImportJob.states` (`capacity_market.state_machine`: the allowed moves are
+declared on the model, each move is audited as "capacity_market.importjob.<status>"); progress is not a move.
+
 The CSV helpers `csv_response()` and `safe_cell()` write files Excel opens (UTF-8 with BOM) with formula-leading
 cells escaped (CSV injection).
 """
@@ -237,8 +240,8 @@ def start(*, spec: ImportSpec, uploaded, user, operator_id: int) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.create(
             kind=spec.kind, operator_id=operator_id, created_by=user, file_name=(uploaded.name or "")[:255],
-            encoding=encoding, content=text, total_rows=len(rows), status=Status.VALIDATING,
-        )
+            encoding=encoding, content=text, total_rows=len(rows),
+        )  # in its initial status, validating
         audit.record(action="bulk_import.uploaded", actor=user, operator_id=operator_id, target=job,
                      after={"kind": spec.kind, "file_name": job.file_name, "rows": len(rows), "encoding": encoding})
         if len(rows) > background_rows():
@@ -256,13 +259,10 @@ def confirm(*, job: ImportJob, user) -> ImportJob:
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.operator_id != getattr(user, "operator_id", None):
             raise DomainError(_("Only a user of the uploading operator may import this file."))
-        if locked.status != Status.VALID:
+        if not ImportJob.states.can_transition(locked.status, Status.IMPORTING):
             raise DomainError(_("Only a file without errors that has not been imported yet can be imported."))
-        locked.status = Status.IMPORTING
-        locked.processed_rows = 0
-        locked.save(update_fields=["status", "processed_rows", "updated_at"])
-        # Who confirmed: the job runs as the uploader, so the confirmer is recorded as the actor here.
-        audit.record(action="bulk_import.confirmed", actor=user, operator_id=locked.operator_id, target=locked)
+        # Who confirmed: the job runs as the uploader, so the confirmer is recorded as the actor of this move.
+        ImportJob.states.transition(locked, to=Status.IMPORTING, actor=user, processed_rows=0)
         if locked.total_rows > background_rows():
             transaction.on_commit(lambda: spec.task.delay(locked.pk), robust=True)
     if locked.total_rows <= background_rows():
@@ -306,16 +306,17 @@ def run(job_id: int) -> None:
 
 
 def _validate(job_id: int) -> None:
-    job = ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     spec = spec_for(job.kind)
     rows = parse(job.content, spec.headers)
     errors = spec.validate(rows, job=job, progress=_progress_writer(job, in_transaction=False))
-    # Only a job still validating takes the result: one `recover_stalled` failed meanwhile stays failed.
-    ImportJob.objects.filter(pk=job.pk, status=Status.VALIDATING).update(
+    # Only a job still validating takes the result: one `recover_stalled` failed meanwhile stays failed (and one
+    # confirmed meanwhile, after a duplicate task checked it, is not sent back to valid).
+    ImportJob.states.claim(
+        job, expect=Status.VALIDATING, to=Status.INVALID if errors else Status.VALID,
+        actor=job.created_by, details={"errors": len(errors)},
         errors=[asdict(e) for e in sorted(errors, key=lambda e: (e.row, e.column))],
-        status=Status.INVALID if errors else Status.VALID,
         processed_rows=job.total_rows,
-        updated_at=timezone.now(),
     )
 
 
@@ -336,20 +337,16 @@ def _import(job_id: int) -> None:
                         raise DomainError(_("The data changed since the file was checked; check it again."))
                     count = spec.apply(rows, job=job, actor=job.created_by,
                                        progress=_progress_writer(job, in_transaction=True))
-                    job.imported_count = count
-                    job.status = Status.DONE
-                    job.processed_rows = job.total_rows
-                    job.finished_at = timezone.now()
-                    job.save(update_fields=["imported_count", "status", "processed_rows", "finished_at",
-                                            "updated_at"])
-                    audit.record(action="bulk_import.imported", actor=job.created_by, operator_id=job.operator_id,
-                                 target=job, after={"kind": job.kind, "imported": count})
+                    ImportJob.states.transition(
+                        job, to=Status.DONE, actor=job.created_by, details={"kind": job.kind, "imported": count},
+                        imported_count=count, processed_rows=job.total_rows, finished_at=timezone.now(),
+                    )
             except DomainError as exc:  # everything the import wrote is rolled back; the claim is still held
-                job.status = Status.FAILED
-                job.imported_count = 0
-                job.errors = [asdict(RowError(0, "", str(exc.message)))]
-                job.finished_at = timezone.now()
-                job.save(update_fields=["status", "imported_count", "errors", "finished_at", "updated_at"])
+                message = str(exc.message)
+                ImportJob.states.transition(
+                    job, to=Status.FAILED, actor=job.created_by, details={"message": message},
+                    imported_count=0, errors=[asdict(RowError(0, "", message))], finished_at=timezone.now(),
+                )
     finally:
         cache.delete(_progress_key(job_id))
 
@@ -360,31 +357,25 @@ def recover_stalled(*, now: dt.datetime | None = None) -> int:
     A job importing whose row is not locked (a running import holds the lock, see `_import`) and untouched for
     `BULK_IMPORT_STALLED_MINUTES` goes back to valid: the import is one transaction, so nothing was saved and the
     user simply confirms again (the page says so). A job still validating after that long ends failed (upload
-    again). Each recovery is audited."""
+    again). Each recovery is an audited move (importing → valid, validating → failed) by "celery"."""
     cutoff = (now or timezone.now()) - dt.timedelta(minutes=stalled_minutes())
     recovered = 0
     with transaction.atomic():
         stalled = (ImportJob.objects.select_for_update(skip_locked=True).defer("content")
                    .filter(status__in=[Status.IMPORTING, Status.VALIDATING], updated_at__lt=cutoff).order_by("pk"))
         for job in stalled:
-            before = {"status": job.status, "updated_at": job.updated_at}
+            details = {"last_activity": job.updated_at}
             if job.status == Status.IMPORTING:
-                job.status = Status.VALID
-                job.processed_rows = job.total_rows
-                job.save(update_fields=["status", "processed_rows", "updated_at"])
-                message = str(IMPORT_INTERRUPTED)
-                action = "bulk_import.import_interrupted"
+                details["message"] = str(IMPORT_INTERRUPTED)
+                ImportJob.states.transition(job, to=Status.VALID, actor_label="celery", details=details,
+                                            processed_rows=job.total_rows)
                 cache.delete(_progress_key(job.pk))
             else:
-                message = _("The check of the file was interrupted (the background process stopped) and nothing "
-                            "was saved. Upload the file again.")
-                job.status = Status.FAILED
-                job.errors = [asdict(RowError(0, "", message))]
-                job.finished_at = timezone.now()
-                job.save(update_fields=["status", "errors", "finished_at", "updated_at"])
-                action = "bulk_import.check_interrupted"
-            audit.record(action=action, actor=None, actor_label="celery", operator_id=job.operator_id, target=job,
-                         before=before, after={"status": job.status, "message": message})
+                details["message"] = _("The check of the file was interrupted (the background process stopped) and "
+                                       "nothing was saved. Upload the file again.")
+                ImportJob.states.transition(job, to=Status.FAILED, actor_label="celery", details=details,
+                                            errors=[asdict(RowError(0, "", details["message"]))],
+                                            finished_at=timezone.now())
             recovered += 1
     return recovered
 
@@ -393,7 +384,9 @@ def interrupted_at(job: ImportJob) -> dt.datetime | None:
     """When `recover_stalled` last sent this valid job back from importing (None if never, or not valid)."""
     if job.status != Status.VALID:
         return None
-    return (AuditEntry.objects.filter(action="bulk_import.import_interrupted", target_type=job._meta.label_lower,
+    # importing → valid is only ever `recover_stalled`'s move.
+    return (AuditEntry.objects.filter(action=f"{job._meta.label_lower}.{Status.VALID}",
+                                      before__status=Status.IMPORTING, target_type=job._meta.label_lower,
                                       target_id=str(job.pk))
             .order_by("-id").values_list("created_at", flat=True).first())
 

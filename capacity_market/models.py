@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .state_machine import StateMachine
+
 
 class ApplicationHistory(models.Model):
     """One row per transition of any review-workflow application (審査履歴)."""
@@ -104,6 +106,19 @@ class ImportJob(models.Model):
         IMPORTING = "importing", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
+
+    # The moves of a job (`capacity_market.bulk_import`), each through `states.transition` and audited:
+    # checked → valid or invalid; confirmed → importing → done, or failed (refused, rolled back); a job a dead
+    # worker left behind goes back from importing to valid (nothing was saved: confirm again) or ends failed
+    # from validating (upload again).
+    states = StateMachine({
+        Status.VALIDATING: {Status.VALID, Status.INVALID, Status.FAILED},
+        Status.VALID: {Status.IMPORTING},
+        Status.IMPORTING: {Status.DONE, Status.FAILED, Status.VALID},
+        Status.INVALID: set(),
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    })
 
     kind = models.CharField(_("kind"), max_length=50, db_index=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.VALIDATING)

@@ -1,34 +1,30 @@
 """Choice sets shared by registration and the apps built on it (auctions, contracts, …).
 
-The keys are the ones of `clearing-format.md` (area and category), so a bid's area and category can be passed
-to the clearing engine as they are. Other apps import these from here; registration imports no other app.
+The area and category codes are defined once, in `capacity_market.market_codes` (no Django: the clearing engine
+imports the same module), and `Area` and `ResourceCategory` are built from them here with translatable labels, so
+a bid's area and category are passed to the clearing engine as they are. Other apps import these from here;
+registration imports no other app.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Area(models.TextChoices):
-    """The 9 areas of the market (Okinawa is outside it)."""
-
-    HOKKAIDO = "hokkaido", _("Hokkaido")
-    TOHOKU = "tohoku", _("Tohoku")
-    TOKYO = "tokyo", _("Tokyo")
-    CHUBU = "chubu", _("Chubu")
-    HOKURIKU = "hokuriku", _("Hokuriku")
-    KANSAI = "kansai", _("Kansai")
-    CHUGOKU = "chugoku", _("Chugoku")
-    SHIKOKU = "shikoku", _("Shikoku")
-    KYUSHU = "kyushu", _("Kyushu")
+from capacity_market import market_codes
 
 
-class ResourceCategory(models.TextChoices):
-    """The resource categories (区分) of domain.md §1."""
+def _choices(name: str, codes: tuple[market_codes.MarketCode, ...], doc: str) -> type[models.TextChoices]:
+    """A TextChoices with one member per code (`HOKKAIDO = "hokkaido", _("Hokkaido")`), in the codes' order."""
+    choices = models.TextChoices(name, [(c.code.upper(), (c.code, _(c.name))) for c in codes])
+    choices.__doc__ = doc
+    choices.__module__ = __name__
+    return choices
 
-    STABLE = "stable", _("Stable resource")
-    VARIABLE = "variable", _("Variable resource (stand-alone)")
-    VARIABLE_AGGREGATE = "variable_aggregate", _("Variable resource (aggregated)")
-    DISPATCH = "dispatch", _("Dispatch-instruction resource")
+
+# HOKKAIDO … KYUSHU
+Area = _choices("Area", market_codes.AREA_CODES, "The 9 areas of the market (Okinawa is outside it).")
+# STABLE, VARIABLE, VARIABLE_AGGREGATE, DISPATCH
+ResourceCategory = _choices("ResourceCategory", market_codes.CATEGORY_CODES,
+                            "The resource categories (区分) of domain.md §1.")
 
 
 # Categories whose resource is a list of member units (電源等リスト).

@@ -1,12 +1,13 @@
 """The clearing engine (約定処理) and its file format; see ``engine`` and ``io``.
 
 Pure Python: nothing here imports Django or touches the database, so the system's Celery task, the
-``clear_auction`` management command and the tests all run the same code.
+``clear_auction`` management command and the tests all run the same code. The area and category codes come from
+``capacity_market.market_codes`` (plain data, no Django), where registration's model choices come from too.
 """
 
+from capacity_market.market_codes import AREAS, CATEGORIES
+
 from .engine import (
-    AREAS,
-    CATEGORIES,
     AuctionInput,
     Award,
     Bid,

@@ -25,19 +25,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
-AREAS: tuple[str, ...] = (
-    "hokkaido",
-    "tohoku",
-    "tokyo",
-    "chubu",
-    "hokuriku",
-    "kansai",
-    "chugoku",
-    "shikoku",
-    "kyushu",
-)
-CATEGORIES: tuple[str, ...] = ("stable", "variable", "variable_aggregate", "dispatch")
-DISPATCH = "dispatch"
+# The area and category codes are defined once, for the engine, registration and the CSV files.
+from capacity_market.market_codes import AREAS, DISPATCH
+
 NATIONAL = "national"
 
 Price = int | Decimal | Fraction | str

@@ -32,9 +32,9 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
 
+from capacity_market.market_codes import AREAS, CATEGORIES
+
 from .engine import (
-    AREAS,
-    CATEGORIES,
     NATIONAL,
     AuctionInput,
     BidColumns,

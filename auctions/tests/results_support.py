@@ -38,7 +38,8 @@ def store_run(auction, *, started_by, publish: bool = False, fixed_supply_kw: in
     ))
     now = timezone.now()
     run = ClearingRun.objects.create(
-        auction=auction, status=ClearingRunStatus.SUCCEEDED, progress=100, tie_break_seed=seed,
+        auction=auction, status=ClearingRunStatus.PUBLISHED if publish else ClearingRunStatus.SUCCEEDED,
+        progress=100, tie_break_seed=seed,
         input_summary={"auction": auction.code, "demand_curve": curve, "fixed_supply_kw": fixed_supply_kw,
                        "dr_cap_kw": auction.dr_cap_kw, "tie_break_seed": seed,
                        "short_blocks": [b._asdict() | {"areas": list(b.areas)} for b in blocks],

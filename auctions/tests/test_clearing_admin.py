@@ -87,7 +87,7 @@ def test_an_occto_administrator_closes_clears_and_publishes_from_the_admin(toy, 
     assert messages_of(response) == [f"約定処理 #{run.pk} の結果を事業者に公表しました。"]
     run.refresh_from_db()
     assert run.published_at is not None
-    assert AuditEntry.objects.filter(action="auctions.clearing_published").count() == 1
+    assert AuditEntry.objects.filter(action="auctions.clearingrun.published").count() == 1
     page = response.content.decode()
     assert "もう約定処理できません" in page and 'value="約定処理を開始"' not in page
 

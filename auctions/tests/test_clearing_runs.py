@@ -1,19 +1,27 @@
 """Clearing inside the system: the engine's input from the database, closing the bids, runs through the Celery task
-(eager here), re-runs, publication and failures."""
+(eager here), re-runs, publication and failures, and the run's state machine."""
 
 import json
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from auctions import clearing, clearing_service
 from auctions.clearing import AREAS
 from auctions.clearing_service import ClearingRefused
-from auctions.models import Auction, ClearingOutcome, ClearingRun, FixedSupplyItem, ShortBlock
+from auctions.models import (
+    Auction,
+    ClearingOutcome,
+    ClearingRun,
+    ClearingRunStatus,
+    FixedSupplyItem,
+    ShortBlock,
+)
 from capacity_market.models import AuditEntry
+from capacity_market.state_machine import IllegalTransition
 
 from .clearing_db import closed_auction, toy_auction
 from .conftest import bidding_auction, jst, make_bid, make_resource
@@ -282,8 +290,10 @@ def test_re_runs_are_kept_side_by_side_until_one_is_published(toy, occto_admin, 
 
     published = clearing_service.publish_run(run=first, actor=occto_admin)
     assert published.published_at is not None and published.published_by == occto_admin
-    entry = AuditEntry.objects.get(action="auctions.clearing_published")
+    assert published.status == "published"
+    entry = AuditEntry.objects.get(action="auctions.clearingrun.published")
     assert entry.target_id == str(first.pk) and entry.actor_id == occto_admin.pk
+    assert (entry.before, entry.after["status"]) == ({"status": "succeeded"}, "published")
 
     with pytest.raises(ClearingRefused, match="published"):
         clearing_service.start_clearing(auction=auction, actor=occto_admin)
@@ -293,7 +303,7 @@ def test_re_runs_are_kept_side_by_side_until_one_is_published(toy, occto_admin, 
         clearing_service.publish_run(run=second, actor=occto_admin)
     assert ClearingRun.objects.count() == 2
     assert ClearingRun.objects.filter(published_at__isnull=False).get() == first
-    assert AuditEntry.objects.filter(action="auctions.clearing_published").count() == 1
+    assert AuditEntry.objects.filter(action="auctions.clearingrun.published").count() == 1
 
 
 def test_publishing_puts_a_notice_on_every_operator_home_page(toy, occto_admin, user_a, user_b, client_for,
@@ -334,8 +344,13 @@ def test_starting_and_finishing_are_audited(toy, occto_admin, django_capture_on_
     run = clear_now(auction, occto_admin, django_capture_on_commit_callbacks, seed="s")
     started = AuditEntry.objects.get(action="auctions.clearing_started")
     assert started.actor_id == occto_admin.pk and started.after["tie_break_seed"] == "s"
-    succeeded = AuditEntry.objects.get(action="auctions.clearing_succeeded")
+    succeeded = AuditEntry.objects.get(action="auctions.clearingrun.succeeded")
     assert succeeded.target_id == str(run.pk) and succeeded.after["national_price"] == 12_000
+    assert (succeeded.actor_label, succeeded.before) == ("celery", {"status": "running"})
+    # Each move of the run, in order (progress reports are not moves and are not audited).
+    assert list(AuditEntry.objects.filter(target_type="auctions.clearingrun", target_id=str(run.pk))
+                .order_by("id").values_list("action", flat=True)) == [
+        "auctions.clearing_started", "auctions.clearingrun.running", "auctions.clearingrun.succeeded"]
 
 
 @pytest.mark.parametrize("seed", ["x" * 101])
@@ -368,7 +383,8 @@ def test_an_engine_error_marks_the_run_failed_with_its_text(toy, occto_admin, mo
     assert run.status == "failed" and run.finished_at is not None
     assert run.error == "ArithmeticError: division by zero in the demand curve"
     assert run.national_price is None and not run.outcomes.exists()
-    assert AuditEntry.objects.filter(action="auctions.clearing_failed", target_id=str(run.pk)).exists()
+    failed = AuditEntry.objects.get(action="auctions.clearingrun.failed", target_id=str(run.pk))
+    assert failed.before == {"status": "running"} and failed.after["error"] == run.error
     # A failed run does not block the next one.
     monkeypatch.undo()
     again = clear_now(auction, occto_admin, django_capture_on_commit_callbacks)
@@ -431,7 +447,8 @@ def test_a_stuck_run_is_marked_failed_and_the_auction_cleared_again(toy, occto_a
 
     abandoned = clearing_service.abandon_run(run=stuck, actor=occto_admin, reason="worker restarted")
     assert abandoned.status == "failed" and "worker restarted" in abandoned.error
-    assert AuditEntry.objects.filter(action="auctions.clearing_abandoned", target_id=str(stuck.pk)).exists()
+    entry = AuditEntry.objects.get(action="auctions.clearingrun.failed", target_id=str(stuck.pk))
+    assert (entry.actor_id, entry.before, entry.after["progress"]) == (occto_admin.pk, {"status": "running"}, 50)
     with pytest.raises(ClearingRefused, match="Only a queued or running"):
         clearing_service.abandon_run(run=abandoned, actor=occto_admin)
     again = clear_now(auction, occto_admin, django_capture_on_commit_callbacks)
@@ -452,3 +469,49 @@ def test_a_task_that_finishes_after_its_run_was_marked_failed_stores_nothing(toy
     run = clear_now(auction, occto_admin, django_capture_on_commit_callbacks)
     assert run.status == "failed" and run.national_price is None
     assert not ClearingOutcome.objects.filter(run=run).exists()
+
+
+# --- the run's state machine -------------------------------------------------------------------------------------------
+def test_the_run_table_covers_every_status_and_ends_in_failed_or_published():
+    machine = ClearingRun.states
+    assert set(machine.transitions) == set(ClearingRunStatus.values) and machine.problems(ClearingRun) == []
+    assert {s for s in ClearingRunStatus.values if machine.is_terminal(s)} == {"failed", "published"}
+
+
+@pytest.mark.parametrize("current, target", [("published", "running"), ("published", "failed"),
+                                             ("published", "succeeded"), ("failed", "running"),
+                                             ("succeeded", "running"), ("queued", "succeeded"),
+                                             ("queued", "published")])
+def test_an_illegal_run_move_is_refused_and_changes_nothing(toy, occto_admin, current, target):
+    auction, _bids = toy
+    run = ClearingRun.objects.create(auction=auction, tie_break_seed="s", started_by=occto_admin)
+    published_at = timezone.now() if current == "published" else None
+    ClearingRun.objects.filter(pk=run.pk).update(status=current, published_at=published_at)
+    with pytest.raises(IllegalTransition):
+        ClearingRun.states.transition(run, to=target, actor=occto_admin)
+    assert ClearingRun.objects.get(pk=run.pk).status == current
+    assert not AuditEntry.objects.filter(target_type="auctions.clearingrun").exists()
+
+
+def test_a_published_run_never_runs_fails_or_publishes_again(toy, occto_admin, django_capture_on_commit_callbacks):
+    auction, _bids = toy
+    run = clearing_service.publish_run(run=clear_now(auction, occto_admin, django_capture_on_commit_callbacks),
+                                       actor=occto_admin)
+    moves = AuditEntry.objects.filter(target_type="auctions.clearingrun").count()
+    assert clearing_service.run_clearing(run.pk) is None  # a task delivered again: published stays published
+    with pytest.raises(ClearingRefused, match="Only a queued or running"):
+        clearing_service.abandon_run(run=run, actor=occto_admin)
+    with pytest.raises(ClearingRefused, match="already published"):
+        clearing_service.publish_run(run=run, actor=occto_admin)
+    run.refresh_from_db()
+    assert run.status == "published" and run.error == "" and run.outcomes.count() == 5
+    assert AuditEntry.objects.filter(target_type="auctions.clearingrun").count() == moves
+
+
+def test_the_database_keeps_the_published_status_and_time_together(toy, occto_admin):
+    auction, _bids = toy
+    run = ClearingRun.objects.create(auction=auction, tie_break_seed="s", started_by=occto_admin, status="succeeded")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClearingRun.objects.filter(pk=run.pk).update(published_at=timezone.now())  # published without the status
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClearingRun.objects.filter(pk=run.pk).update(status="published")  # the status without a time

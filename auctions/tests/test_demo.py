@@ -41,7 +41,7 @@ def test_the_demo_has_an_auction_open_for_bids_and_one_with_published_results():
 
     published = Auction.objects.get(kind="main", bids_closed_at__isnull=False)
     run = ClearingRun.objects.get(auction=published)
-    assert run.status == "succeeded" and run.is_published
+    assert run.status == "published" and run.is_published
     # Fixed 200,000 kW; the curve meets the supply at Kyushu's battery step: the national price is 8,000 yen/kW.
     # Kyushu is short by 10,000 kW and takes its 9,500-yen battery; the DR cap of 1,000 kW excludes both DR bids.
     assert run.national_price == 8_000

@@ -255,7 +255,8 @@ def test_publishing_makes_the_results_appear(market, occto_admin, client_for, us
     run = store_run(auction, started_by=occto_admin)
     client = client_for(user_a)
     assert "まだ公表されていません" in client.get(url("results", auction)).content.decode()
-    ClearingRun.objects.filter(pk=run.pk).update(published_at=timezone.now(), published_by=occto_admin)
+    ClearingRun.objects.filter(pk=run.pk).update(status="published", published_at=timezone.now(),
+                                                 published_by=occto_admin)
     assert "自社の落札結果" in client.get(url("results", auction)).content.decode()
     assert client.get(url("results_awards_csv", auction)).status_code == 200
 
@@ -268,7 +269,8 @@ def test_the_auction_pages_link_to_published_results_only(market, occto_admin, c
     target = url("results", auction)
     assert target not in client.get(url("detail", auction)).content.decode()
     assert target not in client.get(reverse("auctions:list")).content.decode()
-    ClearingRun.objects.filter(pk=run.pk).update(published_at=timezone.now(), published_by=occto_admin)
+    ClearingRun.objects.filter(pk=run.pk).update(status="published", published_at=timezone.now(),
+                                                 published_by=occto_admin)
     assert target in client.get(url("detail", auction)).content.decode()
     assert target in client.get(reverse("auctions:list")).content.decode()
 
