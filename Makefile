@@ -22,10 +22,10 @@ BASE_PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.1
 # (scripts/ensure_database.py). Commands run by hand without DATABASE_URL find the same server (settings.py).
 WITH_DB = export DATABASE_URL="$$($(PY) scripts/ensure_database.py)" && test -n "$$DATABASE_URL" &&
 
-.PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean lock upgrade
+.PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean lock upgrade system-packages
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 define NEED_PYTHON
 	@if [ -z "$(BASE_PYTHON)" ]; then echo "No Python >= 3.12 found. Install one (e.g. 'pyenv install 3.13' or 'apt-get install python3.13'), or run make BASE_PYTHON=/path/to/python3.12+" >&2; exit 1; fi
@@ -42,8 +42,15 @@ $(STAMP): $(LOCK)
 
 setup: $(STAMP) messages ## Install everything (idempotent): venv, packages, compiled translations
 
+# Debian packages: gettext (msgfmt) for `make messages`; Chromium and a Japanese font for the browser tests.
+# Installed with apt-get when missing and root; otherwise make stops at once with the command to run.
+SYSTEM_PACKAGES := gettext chromium fonts-ipaexfont-gothic
+
+system-packages: ## Install (as root) or name the Debian packages the suite needs: gettext, chromium, a Japanese font
+	@scripts/system_packages.sh $(SYSTEM_PACKAGES)
+
 messages: $(STAMP) ## Compile the translation catalogues
-	@command -v msgfmt >/dev/null || { echo "msgfmt missing: apt-get install gettext" >&2; exit 1; }
+	@scripts/system_packages.sh gettext
 	@$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=.var 2>&1 | grep -v '^$$' || true
 
 migrate: setup ## Start the database if needed and apply migrations
@@ -53,7 +60,7 @@ demo: setup ## Load demo data (idempotent)
 	@$(WITH_DB) $(PY) manage.py migrate -v0 && $(PY) manage.py seed_demo
 
 run: setup ## Run the system with demo data at http://127.0.0.1:8000 (with a Celery worker and beat)
-	@$(WITH_DB) export DJANGO_DEBUG=1 SERVICE_WINDOW_ENFORCED=0 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend && \
+	@$(WITH_DB) export DJANGO_DEBUG=1 SERVICE_WINDOW_ENFORCED=0 && \
 	$(PY) manage.py migrate -v0 && $(PY) manage.py seed_demo && \
 	exec $(PY) scripts/run_dev.py
 
@@ -65,10 +72,11 @@ test-unit: setup ## Unit and request tests (parallel)
 	@$(WITH_DB) $(VENV)/bin/pytest -n 2 -m "not browser" -q
 
 test-browser: setup ## Browser journeys in real Chromium
-	@command -v chromium >/dev/null || { echo "chromium missing: apt-get install chromium fonts-ipaexfont-gothic" >&2; exit 1; }
+	@scripts/system_packages.sh chromium fonts-ipaexfont-gothic
 	@$(WITH_DB) $(VENV)/bin/pytest tests/browser -m browser -q -p no:xdist
 
-test: lint test-unit test-browser ## The whole suite: lint, migrations check, unit, request and browser tests
+# system-packages first: a machine without them stops before anything is installed.
+test: system-packages lint test-unit test-browser ## The whole suite: lint, migrations check, unit, request and browser tests
 
 stop-db: ## Stop the embedded PostgreSQL (it keeps running between commands until then)
 	@if [ -x $(PY) ]; then $(PY) -c "from capacity_market import embedded_db; \
