@@ -45,7 +45,10 @@ def main() -> int:
                                        "--schedule", str(ROOT / ".var" / "celerybeat-schedule")], env=env, cwd=ROOT))
     else:
         print("No Redis here: Celery tasks run eagerly inside the web process.")
-    print(f"E-mails are written to {env.get('EMAIL_FILE_PATH', ROOT / '.var' / 'mail')}")
+    if env.get("EMAIL_HOST") or env.get("EMAIL_BACKEND"):
+        print(f"E-mails: {env.get('EMAIL_BACKEND') or 'SMTP'} {env.get('EMAIL_HOST', '')}".rstrip())
+    else:
+        print(f"E-mails are written as files to {env.get('EMAIL_FILE_PATH') or ROOT / '.var' / 'mail'}")
     print("Serving http://127.0.0.1:8000  (Ctrl-C stops)")
     web = subprocess.Popen([PY, "manage.py", "runserver", "127.0.0.1:8000"], env=env, cwd=ROOT)
     procs.append(web)
