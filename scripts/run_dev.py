@@ -2,7 +2,7 @@
 
 With REDIS_URL set, the worker and beat use it. Without it, a private redis-server is started under .var/
 when the machine has one; otherwise tasks run eagerly inside the web process (and this says so).
-Ctrl-C stops everything this started.
+Ctrl-C (or SIGTERM) stops everything this started; the embedded PostgreSQL keeps running (`make stop-db`).
 """
 
 import os
@@ -24,7 +24,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # SIGTERM (kill, a process manager) stops everything this started, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _stop)
     procs: list[subprocess.Popen] = []
     env = dict(os.environ)
     if not env.get("REDIS_URL") and shutil.which("redis-server"):
