@@ -5,7 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext fonts-i
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
-RUN pip install --no-cache-dir -e . \
+# The same packages as every checkout and CI: the hashed lock, nothing resolved at build time.
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock \
     && DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v0 --ignore=.venv \
     && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 RUN useradd --system --uid 10001 app && chown -R app /app

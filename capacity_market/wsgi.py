@@ -5,6 +5,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capacity_market.settings")
 application = get_wsgi_application()
 
-from capacity_market.startup import require_configured_secret  # noqa: E402 - needs the settings loaded
+from capacity_market.startup import require_production_settings  # noqa: E402 - needs the settings loaded
 
-require_configured_secret()
+require_production_settings()

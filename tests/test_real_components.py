@@ -55,7 +55,7 @@ def _redis_reachable(url: str) -> bool:
 
 
 @pytest.fixture
-def redis_broker():
+def redis_broker(monkeypatch):
     if not REDIS_URL or not _redis_reachable(REDIS_URL):
         if os.environ.get("CI") == "true":
             pytest.fail("CI must prove the queue against a real Redis: TEST_REDIS_URL is unset or unreachable")
@@ -63,6 +63,9 @@ def redis_broker():
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
+    # The worker runs in a thread of the test process, on the test settings (no REDIS_URL, SITE_URL or mail
+    # settings of production): its start-up guard would stop it. The guard has its own tests (test_startup.py).
+    monkeypatch.setattr("capacity_market.startup.require_production_settings", lambda: None)
     saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
     _reset_connection_pools()

@@ -3,7 +3,6 @@
 import codecs
 import csv
 import io
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -242,7 +241,6 @@ def test_a_5000_row_file_validates_and_imports_in_the_background_with_progress(
         client_for, user_a, django_capture_on_commit_callbacks):
     client = client_for(user_a)
     rows = [resource_row(name=f"電源{n}") for n in range(5000)]
-    started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = upload(client, csv_bytes(rows, encoding="cp932"))
     assert callbacks, "a file over the threshold is handed to the Celery task"
@@ -260,7 +258,6 @@ def test_a_5000_row_file_validates_and_imports_in_the_background_with_progress(
     assert ResourceApplication.objects.filter(import_job=job).count() == 5000
     status = client.get(reverse("registration:resource_import_status", args=[job.pk])).json()
     assert status["processed_rows"] == status["total_rows"] == 5000 and not status["running"]
-    assert time.monotonic() - started < 120
 
 
 def test_a_running_job_shows_a_progress_bar_and_a_status_url(client_for, user_a, settings):
