@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('auctions', '0004_bid_area_category_snapshot'),
+        ('auctions', '0005_clearing_run_published_status'),
         ('capacity_market', '0003_import_job'),
         ('registration', '0005_resource_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
