@@ -22,7 +22,7 @@ BASE_PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.1
 # (scripts/ensure_database.py). Commands run by hand without DATABASE_URL find the same server (settings.py).
 WITH_DB = export DATABASE_URL="$$($(PY) scripts/ensure_database.py)" && test -n "$$DATABASE_URL" &&
 
-.PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean lock upgrade system-packages
+.PHONY: help setup run test lint check test-unit test-browser messages migrate demo worker stop-db clean lock upgrade system-packages need-gettext
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,7 +40,10 @@ $(STAMP): $(LOCK)
 	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check >&2; echo "$(LOCK) is incomplete: run make lock" >&2; exit 1; }
 	@touch $(STAMP)
 
-setup: $(STAMP) messages ## Install everything (idempotent): venv, packages, compiled translations
+setup: need-gettext $(STAMP) messages ## Install everything (idempotent): venv, packages, compiled translations
+
+need-gettext:
+	@scripts/system_packages.sh gettext
 
 # Debian packages: gettext (msgfmt) for `make messages`; Chromium and a Japanese font for the browser tests.
 # Installed with apt-get when missing and root; otherwise make stops at once with the command to run.
