@@ -25,8 +25,3 @@ def user_get_for_user(*, user, pk) -> User:
     """One user of the viewer's own operator; a missing ID and another operator's user both raise Http404."""
     return get_for_user_or_404(User.objects.all(), user=user, pk=pk)
 
-
-def handover_candidates_for_user(*, user) -> QuerySet[User]:
-    """Active ordinary users of the viewer's operator who could become its administrator."""
-    return (scope_to_user(User.objects.all(), user=user)
-            .filter(is_active=True, operator_role=User.OperatorRole.USER).order_by("login_id"))

@@ -110,10 +110,6 @@ class ImportSpec(abc.ABC):
         """Import every row (called inside a transaction after a clean validation). Returns the count imported.
         Raise DomainError to refuse: everything is rolled back."""
 
-    def template_rows(self) -> list[list[str]]:
-        """Rows of the downloadable template below the header (none by default)."""
-        return []
-
 
 _registry: dict[str, ImportSpec] = {}
 

@@ -14,7 +14,6 @@ from .models import (
     OperatorApplication,
     Resource,
     ResourceApplication,
-    ResourceApplicationUnit,
     ResourceUnit,
 )
 
@@ -44,23 +43,6 @@ class OperatorAdmin(OcctoAdminPermissions, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-
-
-class ResourceApplicationUnitInline(admin.TabularInline):
-    """The member units proposed by a resource application (read-only)."""
-
-    model = ResourceApplicationUnit
-    extra = 0
-    can_delete = False
-    fields = ResourceApplicationUnit.UNIT_FIELDS
-    readonly_fields = ResourceApplicationUnit.UNIT_FIELDS
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ResourceApplication)
