@@ -49,21 +49,21 @@ Status = ImportJob.Status
 
 
 def max_bytes() -> int:
-    return getattr(settings, "BULK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.BULK_IMPORT_MAX_BYTES
 
 
 def max_rows() -> int:
-    return getattr(settings, "BULK_IMPORT_MAX_ROWS", 20_000)
+    return settings.BULK_IMPORT_MAX_ROWS
 
 
 def background_rows() -> int:
     """Files with more data rows than this are validated and imported by a Celery task."""
-    return getattr(settings, "BULK_IMPORT_BACKGROUND_ROWS", 300)
+    return settings.BULK_IMPORT_BACKGROUND_ROWS
 
 
 def stalled_minutes() -> int:
     """A job validating or importing (and not locked by a running import) untouched this long is stalled."""
-    return getattr(settings, "BULK_IMPORT_STALLED_MINUTES", 30)
+    return settings.BULK_IMPORT_STALLED_MINUTES
 
 
 PROGRESS_EVERY = 100  # rows between progress updates
