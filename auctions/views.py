@@ -24,6 +24,11 @@ from . import expected_capacity_import as csv_format
 from .forms import ExpectedCapacityForm
 from .models import ExpectedCapacityApplication, is_variable
 
+# The newest expected-capacity applications an auction's page lists (one or two per resource is usual), and the
+# newest of one resource on its form: enough to follow what is open and why the last one was returned.
+AUCTION_APPLICATIONS_SHOWN = 200
+RESOURCE_HISTORY_SHOWN = 50
+
 
 def _operator(request: HttpRequest):
     """The operator of an operator user; 404 for anyone else (OCCTO staff use the admin)."""
@@ -65,7 +70,8 @@ def expected_capacity(request: HttpRequest, pk: int) -> HttpResponse:
         "auction": auction,
         "state": auction.phase_state(),
         "resources": selectors.resources_with_status(user=request.user, auction=auction),
-        "applications": selectors.applications_for_user(user=request.user, auction=auction)[:200],
+        "applications": selectors.applications_for_user(user=request.user,
+                                                        auction=auction)[:AUCTION_APPLICATIONS_SHOWN],
     })
 
 
@@ -102,7 +108,8 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
     return render(request, "auctions/expected_capacity_form.html", {
         "auction": auction, "resource": resource, "form": form, "variable": variable,
         "computed": computed, "working_error": working_error, "state": auction.phase_state(),
-        "history": selectors.applications_for_user(user=request.user, auction=auction, resource=resource)[:50],
+        "history": selectors.applications_for_user(user=request.user, auction=auction,
+                                                   resource=resource)[:RESOURCE_HISTORY_SHOWN],
     })
 
 

@@ -17,6 +17,9 @@ from .models import (
     ResourceUnit,
 )
 
+# Refusals of the bulk approval shown as messages; more would bury the page (the refused ones stay as they were).
+REFUSALS_SHOWN = 50
+
 
 @admin.register(OperatorApplication)
 class OperatorApplicationAdmin(ReviewQueueAdmin):
@@ -74,7 +77,7 @@ class ResourceApplicationAdmin(ReviewQueueAdmin):
         if approved:
             self.message_user(request, gettext("%(count)d application(s) approved.") % {"count": approved},
                               messages.SUCCESS)
-        for text in refused[:50]:
+        for text in refused[:REFUSALS_SHOWN]:
             self.message_user(request, text, messages.ERROR)
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:

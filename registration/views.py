@@ -39,6 +39,8 @@ from .forms import (
 from .models import OperatorInfo, ResourceApplication, ResourceInfo
 
 DONE_SESSION_KEY = "registration_use_application_number"
+# A resubmit token is well under 100 characters; a longer one is garbage and is cut before it is checked.
+RESUBMIT_TOKEN_MAX_CHARS = 500
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -93,7 +95,7 @@ def use_application_done(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def use_application_resubmit(request: HttpRequest, token: str) -> HttpResponse:
     """The applicant of a returned use application corrects and resubmits it through the e-mailed link."""
-    application = services.application_for_resubmit_token(token[:500])
+    application = services.application_for_resubmit_token(token[:RESUBMIT_TOKEN_MAX_CHARS])
     if application is None:
         return render(request, "registration/use_application_link_invalid.html", status=404)
     if request.method == "POST":
@@ -237,6 +239,8 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- resources (電源等情報管理機能 / 電源等情報審査管理機能) -------------------------------------------------------
 RESOURCE_PAGE_SIZE = 50
+# The newest open applications, shown above the resource list; the applications page lists them all.
+OPEN_APPLICATIONS_SHOWN = 20
 BLANK_UNIT_ROWS = 5
 MAX_BLANK_UNIT_ROWS = 100
 
@@ -281,7 +285,8 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "registration/resource_list.html", {
         "filter_form": filter_form, "page": page, "resources": page.object_list, "query": query.urlencode(),
-        "open_applications": selectors.resource_application_list_for_user(user=request.user, open_only=True)[:20],
+        "open_applications": selectors.resource_application_list_for_user(
+            user=request.user, open_only=True)[:OPEN_APPLICATIONS_SHOWN],
     })
 
 
