@@ -7,8 +7,9 @@ from django.core import mail
 from auctions import services, tasks
 from auctions.models import SentReminder
 from tests import factories
+from tests.factories import AuctionFactory
 
-from .conftest import jst, make_auction
+from .conftest import jst
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ TODAY_MORNING = jst(2026, 11, 25, 8, 0)
 
 def _auction_with_deadline(at, **overrides):
     """An auction whose expected-capacity deadline is `at` (the other phases far away)."""
-    return make_auction(registration_opens_at=jst(2026, 11, 2, 9, 0), expected_capacity_deadline=at, **overrides)
+    return AuctionFactory(registration_opens_at=jst(2026, 11, 2, 9, 0), expected_capacity_deadline=at, **overrides)
 
 
 @pytest.fixture
