@@ -9,12 +9,15 @@ gives the right password of a locked ID is told that it is locked (they already 
 from django.contrib.auth.backends import ModelBackend
 
 from capacity_market import audit
+from capacity_market.models import AuditEntry
 
 from . import services
 from .models import User
 
 # Set on the request when the right password was given for a locked ID; the adapter turns it into a message.
 LOCKED_FLAG = "_accounts_login_locked"
+# An unknown ID typed at log-in is recorded as the actor of the failure, cut to fit the column.
+_ACTOR_LABEL_LENGTH = AuditEntry._meta.get_field("actor_label").max_length
 
 
 class LoginIdBackend(ModelBackend):
@@ -27,7 +30,8 @@ class LoginIdBackend(ModelBackend):
             user = User.objects.filter(login_id=login_id).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle for unknown IDs
-            audit.record(action="auth.login_failed", actor_label=login_id[:150], after={"reason": "unknown"})
+            audit.record(action="auth.login_failed", actor_label=login_id[:_ACTOR_LABEL_LENGTH],
+                         after={"reason": "unknown"})
             return None
         password_ok = user.check_password(password)
         if not self.user_can_authenticate(user):

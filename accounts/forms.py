@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from capacity_market.roles import OCCTO_ADMIN_GROUP, OCCTO_REVIEWER_GROUP
 
 from .models import User, login_id_validator
+from .selectors import login_id_taken
 
 # Katakana (full-width), the prolonged-sound mark, middle dot and spaces.
 KANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000 ]+$")
@@ -105,7 +106,7 @@ class UserIssueForm(UserDetailsForm):
 
     def clean_login_id(self) -> str:
         login_id = self.cleaned_data["login_id"].strip()
-        if User.objects.filter(login_id__iexact=login_id).exists():
+        if login_id_taken(login_id):
             raise forms.ValidationError(_("This login ID is already in use. Choose another one."), code="taken")
         return login_id
 

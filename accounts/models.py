@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["login_id"]
         constraints = [
+            # Login IDs are unique ignoring case (accounts.selectors.login_id_taken checks first, with a message).
+            models.UniqueConstraint(Lower("login_id"), name="user_login_id_unique_ignoring_case"),
             # At most one current admin per operator; handing over swaps the role in one transaction.
             models.UniqueConstraint(
                 fields=["operator"], condition=Q(operator_role="admin"), name="one_current_admin_per_operator"

@@ -1,8 +1,11 @@
 """Reads of accounts for operator-facing pages. Every query goes through capacity_market.scoping."""
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
+from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
+from registration.models import OperatorApplication  # a use application holds the admin login ID it asks for
 
 from .models import User
 
@@ -26,7 +29,21 @@ def user_get_for_user(*, user, pk) -> User:
     return get_for_user_or_404(User.objects.all(), user=user, pk=pk)
 
 
-def handover_candidates_for_user(*, user) -> QuerySet[User]:
-    """Active ordinary users of the viewer's operator who could become its administrator."""
-    return (scope_to_user(User.objects.all(), user=user)
-            .filter(is_active=True, operator_role=User.OperatorRole.USER).order_by("login_id"))
+
+def login_id_taken(login_id: str, *, exclude_application=None) -> bool:
+    """Whether `login_id` is held, ignoring case ("Tanaka01" holds "tanaka01"): by a user, active or deleted (an
+    ID is never reused), or as the administrator ID an open use application asks for (issued on its approval).
+
+    This is the one place the rule is written; every form and service that hands out a login ID asks it.
+    `exclude_application`: the use application being approved, which holds its own requested ID. The unique
+    constraints on `User.login_id` (ignoring case) and on open applications' `admin_login_id` are the last
+    guard against a concurrent request.
+    """
+    if User.objects.filter(login_id__iexact=login_id).exists():
+        return True
+    requested = OperatorApplication.objects.annotate(requested_id=Lower("admin_login_id")).filter(
+        kind=ApplicationKind.NEW, status__in=OPEN_STATUSES, requested_id=login_id.lower()
+    )
+    if exclude_application is not None:
+        requested = requested.exclude(pk=exclude_application.pk)
+    return requested.exists()

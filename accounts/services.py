@@ -24,6 +24,7 @@ from capacity_market.notifications import notify
 from capacity_market.roles import is_occto_admin
 
 from .models import AdminIdIssuance, User
+from .selectors import login_id_taken
 
 # Fields an operator admin (or OCCTO) may edit on a user. The login ID never changes: it is the identity.
 EDITABLE_FIELDS = ("full_name", "full_name_kana", "email", "phone", "language")
@@ -85,11 +86,6 @@ def send_set_password_link(*, user: User, reason: str) -> None:
 # --- Issuing IDs ------------------------------------------------------------------------------------------
 
 
-def _login_id_taken(login_id: str) -> bool:
-    # Login IDs are unique ignoring case, so "Tanaka01" and "tanaka01" can never both exist.
-    return User.objects.filter(login_id__iexact=login_id).exists()
-
-
 def issue_admin_id(*, operator, login_id: str, full_name: str, email: str, language: str = "ja", actor=None) -> User:
     """Issue the operator's one admin ID (利用規約 3.2) and e-mail its set-password link on commit.
 
@@ -127,7 +123,7 @@ def issue_user_id(
     The new user has no usable password until they follow the link (valid once, PASSWORD_LINK_TIMEOUT).
     """
     _require_manager(actor, operator_id=operator.pk)
-    if _login_id_taken(login_id):
+    if login_id_taken(login_id):
         raise DomainError(_("This login ID is already in use. Choose another one."))
     try:
         with transaction.atomic():
@@ -151,7 +147,7 @@ def create_occto_staff(
     """Create an OCCTO staff ID (reviewer and/or administrator groups); only OCCTO administrators may."""
     if not is_occto_admin(actor):
         raise DomainError(_("Only OCCTO administrators can create OCCTO staff IDs."))
-    if _login_id_taken(login_id):
+    if login_id_taken(login_id):
         raise DomainError(_("This login ID is already in use. Choose another one."))
     with transaction.atomic():
         user = User.objects.create_user(

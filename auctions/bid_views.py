@@ -26,6 +26,9 @@ from . import bid_selectors, bidding, phases, selectors
 from .bid_forms import BidRowForm, SubmissionKeyForm, WithdrawBidForm
 from .models import BidStatus, BidSubmission
 
+# The operator's latest submission receipts on the bid page (each receipt is a whole saved sheet or CSV file).
+RECEIPTS_SHOWN = 10
+
 
 def _operator(request: HttpRequest):
     """The operator of an operator user; 404 for anyone else (OCCTO staff use the admin)."""
@@ -112,7 +115,7 @@ def bid_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "auctions/bids/bid_page.html", {
         "auction": auction, "state": state, "rows": list(zip(rows, forms, strict=True)), "key_form": key_form,
         "max_price": bidding.max_price(auction), "closed_by_occto": auction.bids_closed_at is not None,
-        "receipts": bid_selectors.receipts_for_user(user=request.user, auction=auction)[:10],
+        "receipts": bid_selectors.receipts_for_user(user=request.user, auction=auction)[:RECEIPTS_SHOWN],
     })
 
 

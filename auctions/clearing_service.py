@@ -55,6 +55,12 @@ STEP_STORING = gettext_noop("Storing the results")
 STEP_DONE = gettext_noop("Done")
 STEP_FAILED = gettext_noop("Failed")
 STEP_NOT_QUEUED = gettext_noop("The clearing could not be queued; start it again.")
+# Where the progress bar (in %) stands as each step starts. Reading the bids and running the engine are quick;
+# storing one outcome per bid is most of a large run, so it fills the bar from PROGRESS_STORING batch by batch up
+# to PROGRESS_STORED. 100 is only shown once the run is saved as succeeded.
+PROGRESS_CLEARING = 30
+PROGRESS_STORING = 50
+PROGRESS_STORED = 99
 
 
 class ClearingRefused(DomainError):
@@ -281,15 +287,16 @@ def run_clearing(run_id: int) -> ClearingRun | None:
         rows = list(_active_bids(run.auction))
         auction_input = engine_input(auction=run.auction, seed=run.tie_break_seed, rows=rows)
         summary = {**clearing.input_document(auction_input, with_bids=False), "bid_count": len(rows)}
-        _progress(run.pk, 30, STEP_CLEARING)
+        _progress(run.pk, PROGRESS_CLEARING, STEP_CLEARING)
         result = clearing.clear(auction_input)
-        _progress(run.pk, 50, STEP_STORING)
+        _progress(run.pk, PROGRESS_STORING, STEP_STORING)
         outcomes = _outcomes(run, rows, result)
         stored = 0
         while batch := list(islice(outcomes, OUTCOME_BATCH)):
             ClearingOutcome.objects.bulk_create(batch)
             stored += len(batch)
-            _progress(run.pk, 50 + 49 * stored // max(len(rows), 1), STEP_STORING)
+            share = (PROGRESS_STORED - PROGRESS_STORING) * stored // max(len(rows), 1)
+            _progress(run.pk, PROGRESS_STORING + share, STEP_STORING)
         with transaction.atomic():
             results = {"national_price": result.national_price, "area_prices": dict(result.area_prices),
                        "awarded_kw": result.awarded_kw, "total_amount_yen": result.total_amount_yen,

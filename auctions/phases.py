@@ -64,10 +64,6 @@ class PhaseState:
         return str(STAGES[self.stage])
 
     @property
-    def next_phase(self) -> Phase | None:
-        return next((p for p in self.phases if not p.is_past), None)
-
-    @property
     def next_deadline(self) -> Phase | None:
         return next((p for p in self.phases if p.is_next_deadline), None)
 

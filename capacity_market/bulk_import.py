@@ -52,24 +52,32 @@ Status = ImportJob.Status
 
 
 def max_bytes() -> int:
-    return getattr(settings, "BULK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.BULK_IMPORT_MAX_BYTES
 
 
 def max_rows() -> int:
-    return getattr(settings, "BULK_IMPORT_MAX_ROWS", 20_000)
+    return settings.BULK_IMPORT_MAX_ROWS
 
 
 def background_rows() -> int:
     """Files with more data rows than this are validated and imported by a Celery task."""
-    return getattr(settings, "BULK_IMPORT_BACKGROUND_ROWS", 300)
+    return settings.BULK_IMPORT_BACKGROUND_ROWS
 
 
 def stalled_minutes() -> int:
     """A job validating or importing (and not locked by a running import) untouched this long is stalled."""
-    return getattr(settings, "BULK_IMPORT_STALLED_MINUTES", 30)
+    return settings.BULK_IMPORT_STALLED_MINUTES
 
 
 PROGRESS_EVERY = 100  # rows between progress updates
+# How long an import's progress stays in the cache: longer than any import runs (`run` deletes it at the end).
+PROGRESS_CACHE_SECONDS = 3600
+# A wrong header row is quoted back in the refusal, cut to this many characters (a file of one long line).
+HEADER_QUOTED_CHARS = 500
+# The upload page lists the operator's latest uploads, the job page the first things an import made: enough to
+# recognise a file or check the import; the apps' own list pages show everything.
+RECENT_JOBS_SHOWN = 10
+IMPORTED_SHOWN = 50
 
 # What the job page says of a job `recover_stalled` sent back from `importing` to `valid`.
 IMPORT_INTERRUPTED = gettext_lazy("The import was interrupted (the background process stopped) and nothing was saved. "
@@ -112,10 +120,6 @@ class ImportSpec(abc.ABC):
     def apply(self, rows: list[Row], *, job: ImportJob, actor, progress: Progress) -> int:
         """Import every row (called inside a transaction after a clean validation). Returns the count imported.
         Raise DomainError to refuse: everything is rolled back."""
-
-    def template_rows(self) -> list[list[str]]:
-        """Rows of the downloadable template below the header (none by default)."""
-        return []
 
 
 _registry: dict[str, ImportSpec] = {}
@@ -199,7 +203,7 @@ def parse(text: str, headers: Sequence[str]) -> list[Row]:
         if found != list(headers):
             raise ImportRejected(
                 _("The header row does not match the template. Expected: %(expected)s. Found: %(found)s.")
-                % {"expected": ", ".join(headers), "found": ", ".join(found)[:500]}
+                % {"expected": ", ".join(headers), "found": ", ".join(found)[:HEADER_QUOTED_CHARS]}
             )
         rows: list[Row] = []
         for cells in reader:
@@ -222,6 +226,9 @@ def parse(text: str, headers: Sequence[str]) -> list[Row]:
 
 
 # --- jobs -----------------------------------------------------------------------------------------------------
+_FILE_NAME_LENGTH = ImportJob._meta.get_field("file_name").max_length  # longer uploaded names are cut
+
+
 def start(*, spec: ImportSpec, uploaded, user, operator_id: int) -> ImportJob:
     """Check and store an uploaded file as a job, then validate it (inline or in the background)."""
     if uploaded is None:
@@ -239,7 +246,8 @@ def start(*, spec: ImportSpec, uploaded, user, operator_id: int) -> ImportJob:
     rows = parse(text, spec.headers)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            kind=spec.kind, operator_id=operator_id, created_by=user, file_name=(uploaded.name or "")[:255],
+            kind=spec.kind, operator_id=operator_id, created_by=user,
+            file_name=(uploaded.name or "")[:_FILE_NAME_LENGTH],
             encoding=encoding, content=text, total_rows=len(rows),
         )  # in its initial status, validating
         audit.record(action="bulk_import.uploaded", actor=user, operator_id=operator_id, target=job,
@@ -285,7 +293,7 @@ def _progress_writer(job: ImportJob, *, in_transaction: bool) -> Progress:
             return
         last["n"] = done
         if in_transaction:
-            cache.set(_progress_key(job.pk), done, timeout=3600)
+            cache.set(_progress_key(job.pk), done, timeout=PROGRESS_CACHE_SECONDS)
         else:  # also a heartbeat: a validation that progresses is not stalled (`recover_stalled`)
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, updated_at=timezone.now())
 
@@ -460,7 +468,8 @@ def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str,
         else:
             return redirect(job_url_name, pk=job.pk)
     return render(request, template, {
-        "form": form, "jobs": jobs_for_user(spec=spec, user=request.user)[:10], "headers": spec.headers,
+        "form": form, "jobs": jobs_for_user(spec=spec, user=request.user)[:RECENT_JOBS_SHOWN],
+        "headers": spec.headers,
         "job_url_name": job_url_name,
         "max_mb": max_bytes() // (1024 * 1024), "background_rows": background_rows(), **(context or {}),
     })
@@ -469,7 +478,8 @@ def upload_page(request, *, spec: "ImportSpec", operator_id: int, template: str,
 def job_page(request, *, job: ImportJob, template: str, page_url: str, status_url: str, applications,
              done_message: str | None = None) -> HttpResponse:
     """The page of one import job, shared by every app: GET shows its state, errors and (once done) the first
-    50 things it made (`applications`: a queryset of them, filtered to the job); POST confirms the import.
+    IMPORTED_SHOWN things it made (`applications`: a queryset of them, filtered to the job); POST confirms the
+    import.
 
     `template` extends "bulk_import/job.html"; `status_url` is the job's JSON state for the progress poller;
     `done_message` (with %(count)s) is the message after a successful confirmation (default: applications)."""
@@ -486,5 +496,6 @@ def job_page(request, *, job: ImportJob, template: str, page_url: str, status_ur
     return render(request, template, {
         "job": job, "state": status(job), "errors": job.errors or [], "status_url": status_url,
         "interrupted_at": interrupted_at(job), "interrupted_note": IMPORT_INTERRUPTED,
-        "applications": applications.order_by("pk")[:50] if job.status == ImportJob.Status.DONE else [],
+        "applications": (applications.order_by("pk")[:IMPORTED_SHOWN] if job.status == ImportJob.Status.DONE
+                         else []),
     })

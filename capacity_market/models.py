@@ -148,7 +148,3 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
-
-    @property
-    def percent(self) -> int:
-        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

@@ -240,6 +240,14 @@ SERVICE_WINDOW_ENFORCED = env.bool("SERVICE_WINDOW_ENFORCED", default=True)
 # Further path prefixes that stay reachable outside the window (besides those in capacity_market.middleware).
 SERVICE_WINDOW_EXTRA_EXEMPT = env.list("SERVICE_WINDOW_EXTRA_EXEMPT", default=[])
 
+# --- CSV imports (capacity_market.bulk_import) -------------------------------------------------------------
+# Files larger or longer than these are refused with a message asking to split them.
+BULK_IMPORT_MAX_BYTES = env.int("BULK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+BULK_IMPORT_MAX_ROWS = env.int("BULK_IMPORT_MAX_ROWS", default=20_000)
+# Files with more data rows than this are validated and imported by the Celery worker (the page shows progress);
+# smaller ones inline, within the request. (BULK_IMPORT_STALLED_MINUTES is with the beat schedule above.)
+BULK_IMPORT_BACKGROUND_ROWS = env.int("BULK_IMPORT_BACKGROUND_ROWS", default=300)
+
 # --- Logging --------------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

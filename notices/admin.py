@@ -24,6 +24,9 @@ from . import selectors, services
 from .forms import NoticeForm
 from .models import Notice, NoticeDelivery, NoticeDispatch, published_q
 
+# The latest e-mailings of a notice shown on the confirmation page, so OCCTO sees it was already sent.
+RECENT_DISPATCHES_SHOWN = 5
+
 
 class PublishedStateFilter(admin.SimpleListFilter):
     title = _("publication")
@@ -159,7 +162,7 @@ class NoticeAdmin(admin.ModelAdmin):
             {
                 "notice": notice,
                 "audience_count": selectors.audience_users(notice=notice).count(),
-                "dispatches": list(notice.dispatches.select_related("requested_by")[:5]),
+                "dispatches": list(notice.dispatches.select_related("requested_by")[:RECENT_DISPATCHES_SHOWN]),
                 "is_published": notice.is_published(),
             }
             for notice in notices

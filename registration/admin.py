@@ -15,6 +15,9 @@ from .models import (
     ResourceUnit,
 )
 
+# Refusals of the bulk approval shown as messages; more would bury the page (the refused ones stay as they were).
+REFUSALS_SHOWN = 50
+
 
 @admin.register(OperatorApplication)
 class OperatorApplicationAdmin(ReviewQueueAdmin):

@@ -5,12 +5,11 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TermsVersion, User, login_id_validator
-from capacity_market.review import OPEN_STATUSES, ApplicationKind
+from accounts.models import TermsVersion, login_id_validator
+from accounts.selectors import login_id_taken
 
 from . import rules
 from .choices import Area, GenerationType, ResourceCategory
@@ -113,18 +112,6 @@ class OperatorInfoForm(forms.ModelForm):
     def clean_licence_types(self):
         chosen = self.cleaned_data["licence_types"]
         return [value for value, _label in LicenceType.choices if value in chosen]
-
-
-def login_id_taken(login_id: str, *, exclude_application_pk: int | None = None) -> bool:
-    """Whether `login_id` is used by a user or requested by another open use application (case-insensitive)."""
-    if User.objects.filter(login_id__iexact=login_id).exists():
-        return True
-    pending = OperatorApplication.objects.annotate(lid=Lower("admin_login_id")).filter(
-        kind=ApplicationKind.NEW, status__in=OPEN_STATUSES, lid=login_id.lower()
-    )
-    if exclude_application_pk is not None:
-        pending = pending.exclude(pk=exclude_application_pk)
-    return pending.exists()
 
 
 class UseApplicationForm(OperatorInfoForm):

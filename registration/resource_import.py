@@ -224,7 +224,7 @@ class ResourceImportSpec(bulk_import.ImportSpec):
             elif values["grid_code"] not in plans:
                 plans[values["grid_code"]] = _Plan(row, values)
             if index % bulk_import.PROGRESS_EVERY == 0:
-                progress(index // 2)
+                progress(index // 2)  # reading the rows is the first half of the work, checking them the second
         for code, count in codes.items():
             if code and count > 1:
                 lines = [r.line for r in rows if re.sub(r"[\s\-]", "", r.values[COL_GRID_CODE]) == code]

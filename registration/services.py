@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services as account_services
 from accounts.models import TermsVersion, User
+from accounts.selectors import login_id_taken
 from capacity_market import audit, hooks, review
 from capacity_market.errors import DomainError
 from capacity_market.notifications import notify
@@ -215,7 +216,7 @@ class OperatorApplicationType(review.ApplicationType):
     def apply_new(self, application, actor) -> None:
         if application.operator_id is not None:
             raise DomainError(_("An operator was already created from this application."))
-        if User.objects.filter(login_id__iexact=application.admin_login_id).exists():
+        if login_id_taken(application.admin_login_id, exclude_application=application):
             raise DomainError(_("The requested login ID %(login_id)s is already in use; return the application so "
                                 "the applicant can choose another.") % {"login_id": application.admin_login_id})
         operator = Operator.objects.create(code=next_operator_code(), **application.info_values())

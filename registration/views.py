@@ -40,6 +40,8 @@ from .forms import (
 from .models import OperatorInfo, ResourceApplication, ResourceInfo
 
 DONE_SESSION_KEY = "registration_use_application_number"
+# A resubmit token is well under 100 characters; a longer one is garbage and is cut before it is checked.
+RESUBMIT_TOKEN_MAX_CHARS = 500
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -94,7 +96,7 @@ def use_application_done(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def use_application_resubmit(request: HttpRequest, token: str) -> HttpResponse:
     """The applicant of a returned use application corrects and resubmits it through the e-mailed link."""
-    application = services.application_for_resubmit_token(token[:500])
+    application = services.application_for_resubmit_token(token[:RESUBMIT_TOKEN_MAX_CHARS])
     if application is None:
         return render(request, "registration/use_application_link_invalid.html", status=404)
     if request.method == "POST":

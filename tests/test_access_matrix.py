@@ -36,15 +36,13 @@ from accounts import services as account_services
 from accounts.models import AdminIdIssuance, TermsVersion
 from auctions import bidding
 from auctions import services as auction_services
-from auctions.models import Auction, ExpectedCapacity, SentReminder
-from auctions.tests.conftest import auction_values, bidding_auction, make_bid, qualify
+from auctions.models import ExpectedCapacity, SentReminder
 from auctions.tests.results_support import store_run
 from capacity_market import audit, review
 from capacity_market.models import ImportJob, ServiceCalendarException
 from conftest import OPEN_INSTANT
 from notices.models import NoticeDispatch
 from registration import services as registration_services
-from registration.tests.resource_data import resource_values
 from tests import factories
 
 PERSONAS = ("anonymous", "admin_a", "user_a", "admin_b", "user_b", "reviewer", "occto_admin")
@@ -105,12 +103,8 @@ class World:
         self.audit_entry = audit.record(action="matrix.probe", actor=occto_admin, operator_id=self.operator_a.pk,
                                         target=self.operator_a)
         # A resource of A, a returned change application of it, and a CSV import of A with errors.
-        new_resource = registration_services.submit_new_resource_application(
-            operator=self.operator_a, actor=admin_a, values=resource_values(name="東北テスト火力"))
-        registration_services.approve_resource_application(application=new_resource, actor=reviewer,
-                                                           expected_version=new_resource.version)
-        new_resource.refresh_from_db()
-        self.resource_a = new_resource.resource
+        self.resource_a = factories.ResourceFactory(operator=self.operator_a, submitted_by=admin_a, reviewer=reviewer,
+                                                    name="東北テスト火力")
         resource_change = registration_services.submit_resource_change_application(
             resource=self.resource_a, actor=admin_a, values={**self.resource_a.info_values(), "name": "改名"})
         self.resource_application_a = review.send_back(
@@ -122,13 +116,9 @@ class World:
             errors=[{"row": 2, "column": "系統コード", "message": "x"}])
         # An auction in its registration window; a second resource of A qualified for it (approved expected
         # capacity) with a returned change application; a sent reminder (issue #3, auctions).
-        self.auction = Auction.objects.create(**auction_values())
-        ec_resource = registration_services.submit_new_resource_application(
-            operator=self.operator_a, actor=admin_a, values=resource_values(name="東北テスト火力2号機"))
-        registration_services.approve_resource_application(application=ec_resource, actor=reviewer,
-                                                           expected_version=ec_resource.version)
-        ec_resource.refresh_from_db()
-        self.ec_resource_a = ec_resource.resource
+        self.auction = factories.AuctionFactory(delivery_fiscal_year=2030)
+        self.ec_resource_a = factories.ResourceFactory(operator=self.operator_a, submitted_by=admin_a,
+                                                       reviewer=reviewer, name="東北テスト火力2号機")
         first = auction_services.submit_expected_capacity_application(
             auction=self.auction, resource=self.ec_resource_a, actor=admin_a, expected_kw=120_000)
         auction_services.approve_expected_capacity_application(application=first, actor=reviewer,
@@ -148,9 +138,12 @@ class World:
         self.email_address = EmailAddress.objects.create(user=self.people["user_a"], email="user-a@example.jp",
                                                          verified=True, primary=True)
         # Published results (issue #4): an auction of its own with a bid of A's resource, cleared and published.
-        self.results_auction = Auction.objects.create(**auction_values(
-            kind="additional", delivery_fiscal_year=2028, name="追加オークション（実需給2028年度）"))
-        make_bid(self.results_auction, self.resource_a, quantity_kw=100_000, price_yen=5_000, user=admin_a)
+        self.results_auction = factories.AuctionFactory(kind="additional", delivery_fiscal_year=2028,
+                                                        name="追加オークション（実需給2028年度）")
+        factories.ExpectedCapacityFactory(auction=self.results_auction, resource=self.resource_a, expected_kw=100_000,
+                                          submitted_by=admin_a, reviewer=reviewer)
+        factories.BidFactory(auction=self.results_auction, resource=self.resource_a, quantity_kw=100_000,
+                             price_yen=5_000, submitted_by=admin_a)
         self.published_run = store_run(self.results_auction, started_by=occto_admin, publish=True)
         # The OCCTO admin of bids and clearing (issue #4): that bid, its receipt and the published run.
         self.admin_bid = self.results_auction.bids.get()
@@ -158,8 +151,9 @@ class World:
         self.admin_outcome = self.published_run.outcomes.get()
         # Bidding (issue #4, operator side): an auction in its bid window, A's resource qualified with a bid made
         # through the service (its receipt), and a CSV bid upload of A with errors.
-        self.bid_auction = bidding_auction(delivery_fiscal_year=2032)
-        qualify(self.bid_auction, self.ec_resource_a, 120_000)
+        self.bid_auction = factories.AuctionFactory(bidding=True, delivery_fiscal_year=2032)
+        factories.ExpectedCapacityFactory(auction=self.bid_auction, resource=self.ec_resource_a, expected_kw=120_000,
+                                          submitted_by=admin_a, reviewer=reviewer)
         self.bid_receipt_a = bidding.submit_bids(auction=self.bid_auction, actor=admin_a,
                                                  entries=[(self.ec_resource_a.pk, 100_000, 9_000, None)],
                                                  idempotency_key=uuid.uuid4())

@@ -119,11 +119,15 @@ def _decimal(value: object) -> Decimal | None:
     return None
 
 
+# A bad value quoted in a problem is cut to this many characters, so one huge value cannot flood the report.
+_DESCRIBED_CHARS = 60
+
+
 def _describe(value: object) -> str:
     text = (
         json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, Decimal) else str(value)
     )
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= _DESCRIBED_CHARS else text[:_DESCRIBED_CHARS - 3] + "..."
 
 
 def _unknown_fields(obj: dict, known: tuple[str, ...], where: str, problems: list[str]) -> None:

@@ -11,15 +11,14 @@ from django.utils import timezone
 
 from auctions.clearing import AuctionInput, DemandCurve, ShortBlock, clear
 from auctions.models import Bid, ClearingOutcome, ClearingRun, ClearingRunStatus
-
-from .conftest import make_auction, make_bid, make_resource, qualify
+from tests.factories import AuctionFactory
 
 # A small demand curve with the FY2025 prices: P_up up to 400,000 kW, Net CONE at 500,000 kW, 0 at 600,000 kW.
 SMALL_CURVE = {"net_cone": "10075", "q_upper_kw": 400_000, "target_kw": 500_000, "q_zero_kw": 600_000}
 
 
 def small_auction(**overrides):
-    return make_auction(**{**SMALL_CURVE, "dr_cap_kw": None, **overrides})
+    return AuctionFactory(**{**SMALL_CURVE, "dr_cap_kw": None, **overrides})
 
 
 def store_run(auction, *, started_by, publish: bool = False, fixed_supply_kw: int = 100_000, seed: str = "seed",
@@ -63,9 +62,3 @@ def store_run(auction, *, started_by, publish: bool = False, fixed_supply_kw: in
     ])
     return run
 
-
-def bid_for(auction, operator, user, *, quantity_kw: int, price_yen: int, **resource):
-    """A qualified resource of `operator` with an active bid in `auction`."""
-    resource = make_resource(operator, **resource)
-    qualify(auction, resource, max(quantity_kw, 1))
-    return make_bid(auction, resource, quantity_kw=quantity_kw, price_yen=price_yen, user=user)

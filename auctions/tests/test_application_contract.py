@@ -3,8 +3,8 @@
 import pytest
 
 from auctions import services
-from auctions.tests.conftest import make_resource
 from capacity_market.review.testing import ReviewContractTests
+from tests.factories import ResourceFactory
 
 
 class TestExpectedCapacityApplicationContract(ReviewContractTests):
@@ -15,7 +15,7 @@ class TestExpectedCapacityApplicationContract(ReviewContractTests):
         self.auction = auction
 
     def make_application(self, *, operator, actor):
-        return services.submit_expected_capacity_application(auction=self.auction, resource=make_resource(operator),
+        return services.submit_expected_capacity_application(auction=self.auction, resource=ResourceFactory(operator=operator),
                                                              actor=actor, expected_kw=100_000)
 
     def resubmit_values(self, application) -> dict:

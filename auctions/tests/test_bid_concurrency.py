@@ -27,8 +27,6 @@ from capacity_market.errors import DomainError
 from registration.models import Resource
 from tests import factories
 
-from .conftest import bidding_auction, make_resource, qualify
-
 WORKERS = 40  # PostgreSQL allows 100 connections, shared with other test runs
 CALLS = 200
 CLOSE_AFTER = 0.6  # seconds after the measured start
@@ -107,13 +105,13 @@ def test_200_submissions_around_the_closing_instant_store_exactly_what_was_accep
     operator_a, operator_b = factories.OperatorFactory(), factories.OperatorFactory()
     users_a = [factories.OperatorUserFactory(operator=operator_a) for _ in range(5)]
     users_b = [factories.OperatorUserFactory(operator=operator_b) for _ in range(2)]
-    auction = bidding_auction()
-    fresh_a = [make_resource(operator_a) for _ in range(80)]
-    fresh_b = [make_resource(operator_b) for _ in range(10)]
-    existing = [make_resource(operator_a) for _ in range(10)]
-    untouched = make_resource(operator_a)
+    auction = factories.AuctionFactory(bidding=True)
+    fresh_a = [factories.ResourceFactory(operator=operator_a) for _ in range(80)]
+    fresh_b = [factories.ResourceFactory(operator=operator_b) for _ in range(10)]
+    existing = [factories.ResourceFactory(operator=operator_a) for _ in range(10)]
+    untouched = factories.ResourceFactory(operator=operator_a)
     for resource in [*fresh_a, *fresh_b, *existing, untouched]:
-        qualify(auction, resource, 100_000)
+        factories.ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     for resource in [*existing, untouched]:
         bidding.submit_bids(auction=auction, actor=users_a[0], entries=[(resource.pk, 50_000, 5_000, None)],
                             idempotency_key=uuid.uuid4())
@@ -241,9 +239,9 @@ def test_closing_the_bids_waits_for_a_submission_in_flight_and_counts_it(operato
     from auctions import clearing_service
     from capacity_market.models import AuditEntry
 
-    auction = bidding_auction()
-    resource = make_resource(operator_a)
-    qualify(auction, resource, 10_000)
+    auction = factories.AuctionFactory(bidding=True)
+    resource = factories.ResourceFactory(operator=operator_a, submitted_by=user_a)
+    factories.ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=10_000)
     submitted, proceed, closed = threading.Event(), threading.Event(), threading.Event()
 
     def submit_and_hold():

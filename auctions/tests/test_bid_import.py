@@ -16,8 +16,9 @@ from auctions.models import Bid, BidSubmission, BidVersion
 from capacity_market import bulk_import
 from capacity_market.models import ImportJob
 from conftest import JST
+from tests.factories import AuctionFactory, ExpectedCapacityFactory, ResourceFactory
 
-from .conftest import bidding_auction, jst, make_auction, make_resource, qualify
+from .conftest import jst
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +65,8 @@ def test_a_shift_jis_file_is_checked_then_stored_as_one_receipt(client_for, user
 
 def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_stored(client_for, user_a, operator_a, operator_b,
                                                                         bid_auction, res_a, res_a2):
-    other = make_resource(operator_b)
-    unqualified = make_resource(operator_a)
+    other = ResourceFactory(operator=operator_b)
+    unqualified = ResourceFactory(operator=operator_a)
     upload(client_for(user_a), bid_auction, csv_file([
         [bid_auction.code, res_a.grid_code, "", "100001", "15113", ""],  # 2: over expected and over upper price
         ["main-1999", res_a2.grid_code, "", "1", "1", ""],  # 3: unknown auction
@@ -84,7 +85,7 @@ def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_stored(client_
 
 
 def test_rows_of_two_auctions_and_a_duplicate_resource_are_errors(client_for, user_a, operator_a, bid_auction, res_a):
-    other = bidding_auction(delivery_fiscal_year=2040)
+    other = AuctionFactory(bidding=True, delivery_fiscal_year=2040)
     upload(client_for(user_a), bid_auction, csv_file([
         [bid_auction.code, res_a.grid_code, "", "1", "1", ""],
         [other.code, res_a.grid_code, "", "1", "1", ""],
@@ -192,9 +193,9 @@ def test_a_file_checked_before_the_close_and_confirmed_after_it_stores_nothing(c
 
 
 def test_a_closed_auction_is_an_error_at_the_check(client_for, user_a, operator_a):
-    auction = make_auction()  # bids in 2027
-    resource = make_resource(operator_a)
-    qualify(auction, resource, 1_000)
+    auction = AuctionFactory()  # bids in 2027
+    resource = ResourceFactory(operator=operator_a)
+    ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=1_000)
     upload(client_for(user_a), auction, csv_file([[auction.code, resource.grid_code, "", "1", "1", ""]]))
     [error] = job().errors
     assert error["column"] == "オークション"
@@ -203,9 +204,9 @@ def test_a_closed_auction_is_an_error_at_the_check(client_for, user_a, operator_
 def test_a_large_file_is_processed_in_the_background(client_for, user_a, operator_a, bid_auction, settings,
                                                      django_capture_on_commit_callbacks):
     settings.BULK_IMPORT_BACKGROUND_ROWS = 5
-    resources = [make_resource(operator_a) for _ in range(8)]
+    resources = [ResourceFactory(operator=operator_a) for _ in range(8)]
     for resource in resources:
-        qualify(bid_auction, resource, 10_000)
+        ExpectedCapacityFactory(auction=bid_auction, resource=resource, expected_kw=10_000)
     client = client_for(user_a)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "100", "10", ""]
@@ -241,9 +242,9 @@ def test_another_operator_gets_404_for_the_job(client_for, user_a, user_b, bid_a
 
 
 def test_checking_runs_the_same_queries_for_5_and_50_rows(client_for, user_a, operator_a, bid_auction):
-    resources = [make_resource(operator_a) for _ in range(50)]
+    resources = [ResourceFactory(operator=operator_a) for _ in range(50)]
     for resource in resources:
-        qualify(bid_auction, resource, 10_000)
+        ExpectedCapacityFactory(auction=bid_auction, resource=resource, expected_kw=10_000)
     client = client_for(user_a)
 
     def count(n):

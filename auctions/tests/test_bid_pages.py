@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from auctions import bidding
 from auctions.models import Bid, BidSubmission, BidVersion
+from tests.factories import AuctionFactory, ExpectedCapacityFactory, ResourceFactory
 from tests.mail_backends import FlakyBackend
 
-from .conftest import bidding_auction, jst, make_auction, make_resource, qualify
+from .conftest import jst
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def stored():
 # --- the bid page ---------------------------------------------------------------------------------------------------
 def test_the_bid_page_lists_the_qualified_resources_with_the_window_in_jst(client_for, user_a, operator_a, bid_auction,
                                                                           res_a, res_a2):
-    make_resource(operator_a, name="資格なし電源")  # not qualified: not a row
+    ResourceFactory(operator=operator_a, name="資格なし電源")  # not qualified: not a row
     page = client_for(user_a).get(url("bids", pk=bid_auction.pk)).content.decode()
     assert page.count('class="bid-row') == 2 and "資格なし電源" not in page
     assert "みらい火力1号機" in page and "100,000" in page and "15,112.5" in page
@@ -176,9 +177,9 @@ def test_two_users_saving_the_same_version_one_wins_the_other_gets_the_message(c
 
 
 def test_at_the_closing_instant_the_page_refuses_and_stores_nothing(client_for, user_a, operator_a):
-    auction = bidding_auction(bid_closes_at=jst(2026, 11, 25, 15, 0))
-    resource = make_resource(operator_a)
-    qualify(auction, resource, 1_000)
+    auction = AuctionFactory(bidding=True, bid_closes_at=jst(2026, 11, 25, 15, 0))
+    resource = ResourceFactory(operator=operator_a)
+    ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=1_000)
     client = client_for(user_a)
     page = client.get(url("bids", pk=auction.pk)).content.decode()
     with time_machine.travel(jst(2026, 11, 25, 15, 0, 0), tick=False):
@@ -202,8 +203,8 @@ def test_at_18_00_00_the_service_window_refuses_the_post_and_nothing_is_stored(c
 
 
 def test_the_page_says_when_bids_are_not_accepted_and_disables_saving(client_for, user_a, operator_a):
-    auction = make_auction()  # bids in 2027
-    qualify(auction, make_resource(operator_a), 1_000)
+    auction = AuctionFactory()  # bids in 2027
+    ExpectedCapacityFactory(auction=auction, resource=ResourceFactory(operator=operator_a), expected_kw=1_000)
     page = client_for(user_a).get(url("bids", pk=auction.pk)).content.decode()
     assert "disabled" in page and 'id="bid-window-state"' in page
 
@@ -236,7 +237,7 @@ def test_staff_and_visitors_have_no_bid_pages(client, client_for, reviewer, occt
 def test_a_bid_of_another_auction_is_404_under_this_one(client_for, user_a, bid_auction, res_a):
     bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1, 1, None)],
                         idempotency_key=uuid.uuid4())
-    other = make_auction()
+    other = AuctionFactory()
     assert client_for(user_a).get(url("bid_detail", pk=other.pk, bid_pk=Bid.objects.get().pk)).status_code == 404
 
 
@@ -285,7 +286,7 @@ def test_the_auction_detail_links_to_the_bids_while_open_or_when_there_are_bids(
                                                                                 bid_auction):
     client = client_for(user_a)
     assert url("bids", pk=bid_auction.pk) in client.get(url("detail", pk=bid_auction.pk)).content.decode()
-    later = make_auction()
+    later = AuctionFactory()
     assert url("bids", pk=later.pk) not in client.get(url("detail", pk=later.pk)).content.decode()
 
 
@@ -309,8 +310,8 @@ def test_the_pages_run_the_same_queries_for_1_and_30_resources(client_for, user_
     def add(n):
         entries = []
         for _ in range(n):
-            resource = make_resource(operator_a)
-            qualify(bid_auction, resource, 10_000)
+            resource = ResourceFactory(operator=operator_a)
+            ExpectedCapacityFactory(auction=bid_auction, resource=resource, expected_kw=10_000)
             entries.append((resource.pk, 5_000, 1_000, None))
         return bidding.submit_bids(auction=bid_auction, actor=user_a, entries=entries, idempotency_key=uuid.uuid4())
 

@@ -12,21 +12,27 @@ from django.utils import translation
 
 from auctions import bidding, clearing_service, services
 from auctions.models import (
+    Auction,
     Bid,
     BidVersion,
     ClearingOutcome,
     ClearingRun,
     ExpectedCapacity,
-    ExpectedCapacityApplication,
     ShortBlock,
 )
 from capacity_market import review
 from capacity_market.errors import DomainError
 from registration import services as registration_services
 from registration.models import Operator, Resource
+from tests.factories import (
+    AuctionFactory,
+    BidFactory,
+    ExpectedCapacityApplicationFactory,
+    ExpectedCapacityFactory,
+    ResourceFactory,
+)
 
 from .clearing_db import toy_auction
-from .conftest import bidding_auction, make_bid, make_resource, qualify
 from .results_support import store_run
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +57,9 @@ def move(resource, **values):
 
 # --- the snapshot -----------------------------------------------------------------------------------------------------
 def test_a_bid_keeps_the_area_and_category_it_was_accepted_with(operator_a, user_a):
-    auction = bidding_auction()
-    resource = make_resource(operator_a, area="tohoku", category="stable")
-    qualify(auction, resource, 100_000)
+    auction = AuctionFactory(bidding=True)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, area="tohoku", category="stable")
+    ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     submit(auction, user_a, (resource.pk, 90_000, 9_000, None))
     move(resource, area="kyushu", category="dispatch")
 
@@ -65,9 +71,9 @@ def test_a_bid_keeps_the_area_and_category_it_was_accepted_with(operator_a, user
 
 
 def test_re_submitting_the_same_bid_on_a_moved_resource_refreshes_it_as_a_change(operator_a, user_a):
-    auction = bidding_auction()
-    resource = make_resource(operator_a, area="tohoku")
-    qualify(auction, resource, 100_000)
+    auction = AuctionFactory(bidding=True)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, area="tohoku")
+    ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     submit(auction, user_a, (resource.pk, 90_000, 9_000, None))
     with pytest.raises(bidding.NothingToSubmit):  # nothing moved: an equal entry is no change
         submit(auction, user_a, (resource.pk, 90_000, 9_000, 1))
@@ -81,9 +87,9 @@ def test_re_submitting_the_same_bid_on_a_moved_resource_refreshes_it_as_a_change
 
 
 def test_a_withdrawal_keeps_the_snapshot_and_a_rebid_takes_the_resource_values_of_now(operator_a, user_a):
-    auction = bidding_auction()
-    resource = make_resource(operator_a, area="tohoku", category="stable")
-    qualify(auction, resource, 100_000)
+    auction = AuctionFactory(bidding=True)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, area="tohoku", category="stable")
+    ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     submit(auction, user_a, (resource.pk, 90_000, 9_000, None))
     move(resource, area="chubu")
     bid = Bid.objects.get()
@@ -110,8 +116,8 @@ def replay(text: str, tmp_path) -> dict:
 def test_a_runs_export_clears_to_the_stored_result_after_bids_resources_and_short_blocks_change(
         operator_a, user_a, occto_admin, django_capture_on_commit_callbacks, tmp_path):
     auction, bids = toy_auction(operator_a, user_a)
-    south = make_resource(operator_a, name="南の電源", area="kyushu")
-    bids.append(make_bid(auction, south, quantity_kw=100, price_yen=14_500, user=user_a))
+    south = ResourceFactory(operator=operator_a, submitted_by=user_a, name="南の電源", area="kyushu")
+    bids.append(BidFactory(auction=auction, resource=south, quantity_kw=100, price_yen=14_500, submitted_by=user_a))
     ShortBlock.objects.create(auction=auction, name="九州", areas=["kyushu"], additional_kw=50)
     clearing_service.close_bids(auction=auction, actor=occto_admin)
     auction.refresh_from_db()
@@ -127,7 +133,11 @@ def test_a_runs_export_clears_to_the_stored_result_after_bids_resources_and_shor
     Bid.objects.filter(pk=bids[0].pk).update(quantity_kw=1, price_yen=15_000, area="hokkaido")
     ShortBlock.objects.filter(auction=auction).update(additional_kw=10_000, areas=["kyushu", "shikoku"])
     ShortBlock.objects.create(auction=auction, order=2, name="北", areas=["hokkaido"], additional_kw=5)
-    make_bid(auction, make_resource(operator_a, area="shikoku"), quantity_kw=300, price_yen=1, user=user_a)
+    # and a new resource bids (the close undone in the database, so that the service takes the bid)
+    closed_at = auction.bids_closed_at
+    Auction.objects.filter(pk=auction.pk).update(bids_closed_at=None)
+    BidFactory(auction=auction, submitted_by=user_a, quantity_kw=300, price_yen=1, resource__area="shikoku")
+    Auction.objects.filter(pk=auction.pk).update(bids_closed_at=closed_at)
     assert clearing_service.export_input(auction=auction, seed="replay") != exported  # the live input moved on
 
     text = clearing_service.export_run_input(run=ClearingRun.objects.get(pk=run.pk))
@@ -165,10 +175,10 @@ def test_a_run_that_did_not_succeed_has_no_input_to_download(operator_a, user_a,
 @pytest.fixture
 def open_bid(operator_a, user_a):
     """Operator A's active bid (80,000 kW) in an auction open for bids, on a resource qualified for 100,000 kW."""
-    auction = bidding_auction(name="追加オークション（実需給2031年度）")
-    resource = make_resource(operator_a)
-    qualify(auction, resource, 100_000)
-    return make_bid(auction, resource, quantity_kw=80_000, price_yen=9_000, user=user_a)
+    auction = AuctionFactory(bidding=True, name="追加オークション（実需給2031年度）")
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a)
+    ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
+    return BidFactory(auction=auction, resource=resource, quantity_kw=80_000, price_yen=9_000, submitted_by=user_a)
 
 
 def test_a_resource_with_an_active_bid_before_publication_cannot_be_deleted(open_bid, admin_a, occto_admin):
@@ -194,10 +204,10 @@ def test_an_operator_with_an_open_bid_cannot_apply_for_deletion_nor_be_deleted(o
                                                                                reviewer, occto_admin):
     # Applied for before bidding: the approval checks again and refuses with the reason; nothing changes.
     application = registration_services.submit_deletion_application(operator=operator_a, actor=admin_a)
-    auction = bidding_auction(name="追加オークション（実需給2031年度）")
-    resource = make_resource(operator_a)
-    qualify(auction, resource, 100_000)
-    make_bid(auction, resource, quantity_kw=80_000, price_yen=9_000, user=user_a)
+    auction = AuctionFactory(bidding=True, name="追加オークション（実需給2031年度）")
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a)
+    ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
+    BidFactory(auction=auction, resource=resource, quantity_kw=80_000, price_yen=9_000, submitted_by=user_a)
 
     with pytest.raises(DomainError, match="active bids") as refused:
         registration_services.approve_operator_application(application=application, actor=reviewer,
@@ -226,10 +236,8 @@ def test_another_operators_bid_does_not_hold_an_operator(open_bid, operator_b):
 
 
 def change_application(bid, expected_kw):
-    """A submitted change of the bid resource's expected capacity (as if applied for before the deadline)."""
-    return ExpectedCapacityApplication.objects.create(
-        kind="change", status="submitted", operator_id=bid.operator_id, auction=bid.auction, resource=bid.resource,
-        expected_kw=expected_kw, installed_kw=bid.resource.installed_kw)
+    """A submitted change of the bid resource's expected capacity (applied for before the deadline)."""
+    return ExpectedCapacityApplicationFactory(auction=bid.auction, resource=bid.resource, expected_kw=expected_kw)
 
 
 def test_an_expected_capacity_below_an_active_bid_is_not_approved(open_bid, reviewer):

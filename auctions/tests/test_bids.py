@@ -11,8 +11,9 @@ from auctions.bidding import BidEntry
 from auctions.models import Bid, BidSubmission, BidVersion
 from capacity_market.models import AuditEntry
 from tests import factories
+from tests.factories import ExpectedCapacityFactory, ResourceFactory
 
-from .conftest import jst, make_resource, qualify
+from .conftest import jst
 
 pytestmark = pytest.mark.django_db
 
@@ -94,9 +95,9 @@ def test_an_entry_equal_to_the_current_bid_is_skipped_and_all_equal_stores_nothi
 # --- the rules --------------------------------------------------------------------------------------------------
 def test_one_bad_entry_refuses_the_whole_submission_and_lists_every_error(bid_auction, user_a, operator_a,
                                                                          operator_b, res_a, res_a2):
-    unqualified = make_resource(operator_a)
-    others = make_resource(operator_b)
-    qualify(bid_auction, others, 10_000)
+    unqualified = ResourceFactory(operator=operator_a)
+    others = ResourceFactory(operator=operator_b)
+    ExpectedCapacityFactory(auction=bid_auction, resource=others, expected_kw=10_000)
     with pytest.raises(bidding.BidsInvalid) as refused:
         submit(bid_auction, user_a, (res_a.pk, 100_000, 15_112, None),  # exactly the limits: fine
                (res_a2.pk, 50_001, 15_113, None), (unqualified.pk, 1, 1, None), (others.pk, 1, 1, None),
@@ -242,8 +243,8 @@ def test_a_withdrawal_posted_twice_withdraws_once(bid_auction, user_a, res_a):
 
 
 def test_keys_are_per_operator(bid_auction, user_a, user_b, res_a, operator_b):
-    other = make_resource(operator_b)
-    qualify(bid_auction, other, 10_000)
+    other = ResourceFactory(operator=operator_b)
+    ExpectedCapacityFactory(auction=bid_auction, resource=other, expected_kw=10_000)
     key = uuid.uuid4()
     a = submit(bid_auction, user_a, (res_a.pk, 1, 1, None), key=key)
     b = submit(bid_auction, user_b, (other.pk, 1, 1, None), key=key)

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from auctions import clearing
-from auctions.models import Auction, ClearingOutcome, ClearingRun, ShortBlock
+from auctions.models import AdjustmentFactor, Auction, Bid, ClearingOutcome, ClearingRun, ShortBlock
 from capacity_market.models import AuditEntry
 from conftest import JST
+from tests.factories import AuctionFactory, BidFactory
 
-from .clearing_db import closed_auction, toy_auction
-from .conftest import make_bid, make_resource
+from .clearing_db import toy_auction
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +97,7 @@ def test_an_occto_administrator_closes_clears_and_publishes_from_the_admin(toy, 
 
 
 def test_closing_before_the_instant_shows_the_message_and_changes_nothing(admin_client, operator_a, user_a):
-    from .conftest import bidding_auction
-
-    auction = bidding_auction()
+    auction = AuctionFactory(bidding=True)
     page = admin_client.get(clearing_url(auction)).content.decode()
     assert 'value="応札を締め切る"' not in page and "応札受付期間の終了後に" in page
     response = post_action(admin_client, auction, "close")
@@ -166,8 +164,9 @@ def test_the_clearing_input_downloads_as_a_file_clear_auction_reads(toy, admin_c
 
 
 def test_an_auction_whose_input_cannot_be_read_redirects_with_the_reason(admin_client, operator_a, user_a):
-    auction = closed_auction()
-    make_bid(auction, make_resource(operator_a), quantity_kw=100, price_yen=99_999, user=user_a)
+    auction = AuctionFactory(bids_closed=True)
+    bid = BidFactory(auction=auction, submitted_by=user_a, quantity_kw=100, price_yen=1)
+    Bid.objects.filter(pk=bid.pk).update(price_yen=99_999)  # in the database, past the service's own check
     response = admin_client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk]), follow=True)
     assert "exceeds the upper price" in messages_of(response)[0]
 
@@ -291,8 +290,8 @@ def test_the_bid_admin_is_read_only_with_versions_and_filters(toy, client_for, o
 
 def test_the_filtered_bids_download_as_csv_with_a_bom(toy, client_for, reviewer, operator_b, user_b):
     auction, bids = toy
-    other = make_bid(auction, make_resource(operator_b, area="kyushu", name="=cmd|' /C calc'!A0"),
-                     quantity_kw=7, price_yen=1, user=user_b)
+    other = BidFactory(auction=auction, submitted_by=user_b, quantity_kw=7, price_yen=1,
+                       resource__area="kyushu", resource__name="=cmd|' /C calc'!A0")
     client = client_for(reviewer)
     listing = client.get(reverse("admin:auctions_bid_changelist"), {"area__exact": "tokyo"})
     assert reverse("admin:auctions_bid_export") + "?area__exact=tokyo" in listing.content.decode()
@@ -344,13 +343,13 @@ def _queries(client, url: str) -> int:
 
 def test_the_bid_and_run_lists_and_the_clearing_page_run_the_same_queries_at_1_and_50_rows(
         client_for, occto_admin, operator_a, user_a, operator_b, user_b):
-    auction = closed_auction()
+    auction = AuctionFactory(bids_closed=True)
     client = client_for(occto_admin)
 
     def add(n):
         for i in range(n):
-            operator, user = (operator_a, user_a) if i % 2 else (operator_b, user_b)
-            make_bid(auction, make_resource(operator), quantity_kw=1000 + i, price_yen=i, user=user)
+            user = user_a if i % 2 else user_b
+            BidFactory(auction=auction, submitted_by=user, quantity_kw=1000 + i, price_yen=i)
             ClearingRun.objects.create(auction=auction, tie_break_seed=f"s{ClearingRun.objects.count()}",
                                        started_by=occto_admin, status="failed", error="x")
 
@@ -452,8 +451,10 @@ def test_the_outcome_list_filters_and_searches(cleared_toy, client_for, occto_ad
     everyone = sorted(b.bid_code for b in bids)
     # a second run of another auction with operator B's bid in Kyushu, a variable resource
     other, _other_bids = toy_auction(operator_b, user_b, delivery_fiscal_year=2045)
-    variable = make_bid(other, make_resource(operator_b, area="kyushu", category="variable", name="九州太陽光"),
-                        quantity_kw=10, price_yen=1, user=user_b)
+    AdjustmentFactor.objects.create(auction=other, generation_type="solar", area="kyushu", factor="0.5")
+    variable = BidFactory(auction=other, submitted_by=user_b, quantity_kw=10, price_yen=1,
+                          resource__area="kyushu", resource__category="variable",
+                          resource__generation_type="solar", resource__name="九州太陽光")
     clearing_service.close_bids(auction=other, actor=occto_admin)
     with django_capture_on_commit_callbacks(execute=True):
         other_run = clearing_service.start_clearing(auction=other, actor=occto_admin)
@@ -507,7 +508,7 @@ def test_the_filtered_outcomes_download_as_csv_with_a_bom(cleared_toy, client_fo
 
 def test_the_outcome_list_runs_the_same_queries_at_1_and_50_rows(client_for, occto_admin, operator_a, user_a,
                                                                  operator_b, user_b):
-    auction = closed_auction()
+    auction = AuctionFactory(bids_closed=True)
     run = ClearingRun.objects.create(auction=auction, tie_break_seed="s", started_by=occto_admin,
                                      status="succeeded", progress=100)
     client = client_for(occto_admin)
@@ -515,16 +516,16 @@ def test_the_outcome_list_runs_the_same_queries_at_1_and_50_rows(client_for, occ
     def add(n):
         for i in range(n):
             operator, user = (operator_a, user_a) if i % 2 else (operator_b, user_b)
-            bid = make_bid(auction, make_resource(operator), quantity_kw=1000 + i, price_yen=i, user=user)
+            bid = BidFactory(auction=auction, submitted_by=user, quantity_kw=1000 + i, price_yen=i)
             ClearingOutcome.objects.create(run=run, bid=bid, operator=operator, area="tokyo", category="stable",
                                            quantity_kw=bid.quantity_kw, price_yen=bid.price_yen,
                                            awarded_kw=bid.quantity_kw if i % 3 else 0,
                                            paid_price=5000 if i % 3 else None,
                                            amount_yen=bid.quantity_kw * 5000 if i % 3 else 0)
-            ClearingRun.objects.create(auction=closed_auction(), tie_break_seed="t", started_by=occto_admin,
+            ClearingRun.objects.create(auction=AuctionFactory(bids_closed=True), tie_break_seed="t", started_by=occto_admin,
                                        status="failed", error="x")  # more runs (and auctions) in the filter
 
-    urls = [outcomes_url(), outcomes_url(run), f"{outcomes_url(run)}&awarded=yes&category=stable&q=04"]
+    urls = [outcomes_url(), outcomes_url(run), f"{outcomes_url(run)}&awarded=yes&category=stable&q=05"]
     add(1)
     one = {url: _queries(client, url) for url in urls}
     add(49)

@@ -13,7 +13,9 @@ from auctions import clearing, clearing_service
 from auctions.clearing import AREAS
 from auctions.clearing_service import ClearingRefused
 from auctions.models import (
+    AdjustmentFactor,
     Auction,
+    Bid,
     ClearingOutcome,
     ClearingRun,
     ClearingRunStatus,
@@ -22,9 +24,10 @@ from auctions.models import (
 )
 from capacity_market.models import AuditEntry
 from capacity_market.state_machine import IllegalTransition
+from tests.factories import AuctionFactory, BidFactory, ResourceFactory
 
-from .clearing_db import closed_auction, toy_auction
-from .conftest import bidding_auction, jst, make_bid, make_resource
+from .clearing_db import toy_auction
+from .conftest import jst
 
 pytestmark = pytest.mark.django_db
 
@@ -59,14 +62,17 @@ def toy(operator_a, user_a, occto_admin):
 # --- the engine's input from the database ------------------------------------------------------------------------------
 def test_the_engine_input_holds_the_active_bids_with_the_resource_area_and_category(operator_a, operator_b, user_a,
                                                                                     user_b):
-    auction = closed_auction(dr_cap_kw=6_000_000)
+    auction = AuctionFactory(bids_closed=True, dr_cap_kw=6_000_000)
     FixedSupplyItem.objects.create(auction=auction, label="FIT", kw=12_000_000)
     FixedSupplyItem.objects.create(auction=auction, label="AA", kw=345_678)
-    solar = make_resource(operator_a, area="tohoku", category="variable", generation_type="solar")
-    dr = make_resource(operator_b, area="kyushu", category="dispatch", generation_type="dr")
-    first = make_bid(auction, solar, quantity_kw=1_234, price_yen=0, user=user_a)
-    second = make_bid(auction, dr, quantity_kw=5_000, price_yen=15_112, user=user_b)
-    make_bid(auction, make_resource(operator_a), quantity_kw=9_999, price_yen=5, user=user_a, status="withdrawn")
+    AdjustmentFactor.objects.create(auction=auction, generation_type="solar", area="tohoku", factor="0.5")
+    solar = ResourceFactory(operator=operator_a, submitted_by=user_a, area="tohoku", category="variable",
+                            generation_type="solar", can_adjust_output=False)
+    dr = ResourceFactory(operator=operator_b, submitted_by=user_b, area="kyushu", category="dispatch",
+                         generation_type="dr")
+    first = BidFactory(auction=auction, resource=solar, quantity_kw=1_234, price_yen=0, submitted_by=user_a)
+    second = BidFactory(auction=auction, resource=dr, quantity_kw=5_000, price_yen=15_112, submitted_by=user_b)
+    BidFactory(auction=auction, submitted_by=user_a, quantity_kw=9_999, price_yen=5, status="withdrawn")
     ShortBlock.objects.create(auction=auction, order=2, name="south", areas=["kyushu"], additional_kw=10,
                               adjacent="north")
     ShortBlock.objects.create(auction=auction, order=1, name="north", areas=["hokkaido", "tohoku"],
@@ -102,23 +108,24 @@ def test_the_exported_input_replays_with_clear_auction_to_the_same_result(toy):
 
 
 def test_the_exported_input_keeps_an_upper_price_of_half_a_yen(operator_a, user_a):
-    auction = closed_auction()
-    make_bid(auction, make_resource(operator_a), quantity_kw=1_000, price_yen=15_112, user=user_a)
+    auction = AuctionFactory(bids_closed=True)
+    BidFactory(auction=auction, submitted_by=user_a, quantity_kw=1_000, price_yen=15_112)
     document = json.loads(clearing_service.export_input(auction=auction, seed="x"))
     assert document["demand_curve"]["upper_price"] == "15112.5"
     assert document["demand_curve"]["net_cone"] == "10075"
 
 
 def test_a_bid_the_engine_would_refuse_is_reported_not_cleared(operator_a, user_a):
-    auction = closed_auction()
-    make_bid(auction, make_resource(operator_a), quantity_kw=1_000, price_yen=15_113, user=user_a)
+    auction = AuctionFactory(bids_closed=True)
+    bid = BidFactory(auction=auction, submitted_by=user_a, quantity_kw=1_000, price_yen=15_112)
+    Bid.objects.filter(pk=bid.pk).update(price_yen=15_113)  # in the database, past the service's own check
     with pytest.raises(ClearingRefused, match="exceeds the upper price"):
         clearing_service.engine_input(auction=auction, seed="x")
 
 
 # --- closing the bids ------------------------------------------------------------------------------------------------------
 def test_bids_cannot_be_closed_before_the_closing_instant_and_can_at_it(occto_admin, time_machine):
-    auction = bidding_auction()  # closes today 18:00:00 JST
+    auction = AuctionFactory(bidding=True)  # closes today 18:00:00 JST
     time_machine.move_to(jst(2026, 11, 25, 17, 59, 59), tick=False)
     with pytest.raises(ClearingRefused, match="18:00:00"):
         clearing_service.close_bids(auction=auction, actor=occto_admin)
@@ -200,12 +207,13 @@ def test_the_run_keeps_its_input_summary_in_the_clearing_format(toy, occto_admin
 
 def test_the_dr_cap_and_a_short_block_are_stored_per_bid_and_area(operator_a, user_a, occto_admin,
                                                                   django_capture_on_commit_callbacks):
-    auction = closed_auction(net_cone=Decimal("10000"), q_upper_kw=900, target_kw=1000, q_zero_kw=1100,
-                             dr_cap_kw=100)
+    auction = AuctionFactory(bids_closed=True, net_cone=Decimal("10000"), q_upper_kw=900, target_kw=1000,
+                             q_zero_kw=1100, dr_cap_kw=100)
     FixedSupplyItem.objects.create(auction=auction, label="FIT", kw=200)
 
     def bid(kw, price, **resource):
-        return make_bid(auction, make_resource(operator_a, **resource), quantity_kw=kw, price_yen=price, user=user_a)
+        resource = ResourceFactory(operator=operator_a, submitted_by=user_a, **resource)
+        return BidFactory(auction=auction, resource=resource, quantity_kw=kw, price_yen=price, submitted_by=user_a)
 
     base = [bid(500, 0), bid(150, 3000), bid(100, 8000), bid(100, 12000)]
     dr_kept = bid(100, 1000, category="dispatch", area="tohoku")

@@ -8,8 +8,7 @@ from django.urls import reverse
 from auctions.expected_capacity_import import HEADERS
 from auctions.models import ExpectedCapacityApplication
 from capacity_market.models import ImportJob
-
-from .conftest import make_resource
+from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def test_a_shift_jis_file_is_checked_then_imported_as_applications_all_at_once(c
 
 
 def test_every_bad_row_is_listed_and_nothing_is_saved(client_for, user_a, operator_b, auction, resource_a):
-    other = make_resource(operator_b)
+    other = ResourceFactory(operator=operator_b)
     rows = [[auction.code, resource_a.grid_code, "", "999999", ""] for _ in range(1)]  # over installed
     rows += [[auction.code, other.grid_code, "", "1000", ""] for _ in range(49)]  # another operator's resource
     upload(client_for(user_a), auction, csv_file(rows))
@@ -82,7 +81,7 @@ def test_unknown_auctions_duplicates_and_bad_numbers_are_errors_by_column(client
 def test_a_large_file_is_processed_in_the_background(client_for, user_a, operator_a, auction, settings,
                                                      django_capture_on_commit_callbacks):
     settings.BULK_IMPORT_BACKGROUND_ROWS = 5
-    resources = [make_resource(operator_a) for _ in range(8)]
+    resources = [ResourceFactory(operator=operator_a) for _ in range(8)]
     client = client_for(user_a)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         upload(client, auction, csv_file([[auction.code, r.grid_code, r.name, "100000", ""] for r in resources],
@@ -133,7 +132,7 @@ def test_checking_a_file_runs_the_same_queries_for_5_and_50_rows(client_for, use
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(user_a)
-    resources = [make_resource(operator_a) for _ in range(50)]
+    resources = [ResourceFactory(operator=operator_a) for _ in range(50)]
 
     def queries(n):
         with CaptureQueriesContext(connection) as ctx:

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from auctions.models import ExpectedCapacity, ExpectedCapacityApplication
 from tests import factories
+from tests.factories import AuctionFactory, ResourceFactory
 
-from .conftest import apply, approve, make_auction, make_resource
+from .conftest import apply, approve
 
 pytestmark = pytest.mark.django_db
 
@@ -66,17 +67,17 @@ def _count_queries(client, target) -> int:
 
 def test_the_auction_list_runs_the_same_queries_for_1_and_50_auctions(client_for, user_a, db):
     client = client_for(user_a)
-    make_auction()
+    AuctionFactory()
     one = _count_queries(client, url("list"))
     for _ in range(49):
-        make_auction()
+        AuctionFactory()
     assert _count_queries(client, url("list")) == one
 
 
 # --- expected capacity -----------------------------------------------------------------------------------------------
 def test_the_expected_capacity_page_lists_only_the_users_own_resources(client_for, user_a, operator_b, auction,
                                                                        resource_a):
-    make_resource(operator_b, name="九州の電源")
+    ResourceFactory(operator=operator_b, name="九州の電源")
     page = client_for(user_a).get(url("expected_capacity", pk=auction.pk)).content.decode()
     assert resource_a.grid_code in page and "九州の電源" not in page
 
@@ -160,7 +161,7 @@ def test_the_expected_capacity_page_runs_the_same_queries_for_1_and_50_resources
     client = client_for(user_a)
 
     def add_resource():
-        resource = make_resource(operator_a)
+        resource = ResourceFactory(operator=operator_a)
         approve(apply(auction, resource, user_a, 100_000), reviewer)
         apply(auction, resource, user_a, 90_000)
 
@@ -279,9 +280,9 @@ def test_the_auction_admin_lists_run_the_same_queries_at_1_and_50_rows(client_fo
 
     def add_rows(n):
         for _ in range(n):
-            auction = make_auction()
+            auction = AuctionFactory()
             SentReminder.objects.create(auction=auction, deadline="bid_closes_at", deadline_at=auction.bid_closes_at)
-            resource = make_resource(operator_a)
+            resource = ResourceFactory(operator=operator_a)
             approve(apply(auction, resource, user_a, 100_000), reviewer)
             apply(auction, resource, user_a, 90_000)
 

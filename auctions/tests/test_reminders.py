@@ -8,8 +8,9 @@ from django.test import TestCase
 from auctions import services, tasks
 from auctions.models import DEADLINE_FIELDS, SentReminder
 from tests import factories
+from tests.factories import AuctionFactory
 
-from .conftest import jst, make_auction
+from .conftest import jst
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ TODAY_MORNING = jst(2026, 11, 25, 8, 0)
 
 def _auction_with_deadline(at, **overrides):
     """An auction whose expected-capacity deadline is `at` (the other phases far away)."""
-    return make_auction(registration_opens_at=jst(2026, 11, 2, 9, 0), expected_capacity_deadline=at, **overrides)
+    return AuctionFactory(registration_opens_at=jst(2026, 11, 2, 9, 0), expected_capacity_deadline=at, **overrides)
 
 
 def remind(**kwargs) -> int:
@@ -95,7 +96,7 @@ def test_a_deadline_on_a_holiday_tuesday_is_reminded_like_the_business_day_befor
 
 
 def _auction_with_bid_close(at):
-    return make_auction(registration_opens_at=jst(2026, 11, 2, 9, 0), bid_opens_at=jst(2026, 12, 14, 9, 0),
+    return AuctionFactory(registration_opens_at=jst(2026, 11, 2, 9, 0), bid_opens_at=jst(2026, 12, 14, 9, 0),
                         bid_closes_at=at)
 
 

@@ -10,8 +10,8 @@ from django.utils import translation
 
 from auctions import result_chart
 from auctions.result_chart import ChartData, pixel, render_svg, simplify, table_rows, x_scale, y_scale
+from tests.factories import BidFactory, ExpectedCapacityFactory, ResourceFactory
 
-from .conftest import make_bid, make_resource, qualify
 from .results_support import small_auction, store_run
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -159,9 +159,9 @@ def test_a_stored_run_is_drawn_from_its_outcomes_without_the_dr_cap_exclusions(o
     auction = small_auction(dr_cap_kw=60_000)
     for kw, price, category in ((300_000, 0, "stable"), (50_000, 9_000, "dispatch"), (50_000, 9_500, "dispatch"),
                                 (100_000, 11_000, "stable")):
-        resource = make_resource(operator_a, category=category)
-        qualify(auction, resource, kw)
-        make_bid(auction, resource, quantity_kw=kw, price_yen=price, user=user_a)
+        resource = ResourceFactory(operator=operator_a, category=category, installed_kw=max(kw, 150_000))
+        ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=kw)
+        BidFactory(auction=auction, resource=resource, quantity_kw=kw, price_yen=price, submitted_by=user_a)
     run = store_run(auction, started_by=occto_admin, publish=True)
     data = result_chart.chart_data(run)
     assert data.steps == [(0, 300_000), (9_000, 50_000), (11_000, 100_000)]  # the 9,500 dispatch bid is excluded

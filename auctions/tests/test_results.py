@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auctions import results
-from auctions.models import Bid, ClearingRun
+from auctions.models import AdjustmentFactor, Bid, ClearingRun
+from tests.factories import BidFactory, ResourceFactory
 
-from .results_support import bid_for, small_auction, store_run
+from .results_support import small_auction, store_run
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +30,22 @@ def market(operator_a, operator_b, user_a, user_b):
     100,000 @ 14,000 (Tokyo, stable); B 100,000 @ 8,000 (Kyushu, dispatch). At 9,000 the supply is 550,000 kW and
     D = 5,037.5 ≤ 9,000: the national price is 9,000 and A's 14,000 bid loses."""
     auction = small_auction()
+    # The solar resource qualifies for 200,000 kW × 0.5 = 100,000 kW.
+    AdjustmentFactor.objects.create(auction=auction, generation_type="solar", area="hokkaido", factor="0.5")
+
+    def bid(user, quantity_kw, price_yen, **resource):
+        resource = ResourceFactory(operator=user.operator, submitted_by=user, **resource)
+        return BidFactory(auction=auction, resource=resource, submitted_by=user, quantity_kw=quantity_kw,
+                          price_yen=price_yen)
+
     a = {
-        "base": bid_for(auction, operator_a, user_a, quantity_kw=200_000, price_yen=0, name="A基幹火力"),
-        "solar": bid_for(auction, operator_a, user_a, quantity_kw=100_000, price_yen=5_000, name="A太陽光",
-                         area="hokkaido", category="variable", generation_type="solar", can_adjust_output=False),
-        "mid": bid_for(auction, operator_a, user_a, quantity_kw=50_000, price_yen=9_000, name="A中間火力"),
-        "peak": bid_for(auction, operator_a, user_a, quantity_kw=100_000, price_yen=14_000, name="Aピーク火力"),
+        "base": bid(user_a, 200_000, 0, name="A基幹火力", installed_kw=200_000),
+        "solar": bid(user_a, 100_000, 5_000, name="A太陽光", area="hokkaido", category="variable",
+                     generation_type="solar", can_adjust_output=False, installed_kw=200_000),
+        "mid": bid(user_a, 50_000, 9_000, name="A中間火力"),
+        "peak": bid(user_a, 100_000, 14_000, name="Aピーク火力"),
     }
-    b = bid_for(auction, operator_b, user_b, quantity_kw=100_000, price_yen=8_000, name="B需要応答",
-                area="kyushu", category="dispatch", generation_type="dr")
+    b = bid(user_b, 100_000, 8_000, name="B需要応答", area="kyushu", category="dispatch", generation_type="dr")
     return auction, a, b
 
 
@@ -285,10 +293,11 @@ def _count(client, target) -> int:
 def test_the_pages_run_the_same_queries_for_1_and_50_outcomes(operator_a, user_a, occto_admin, client_for,
                                                               reviewer):
     one_auction, many_auction = small_auction(), small_auction()
-    bid_for(one_auction, operator_a, user_a, quantity_kw=10_000, price_yen=1_000)
+    BidFactory(auction=one_auction, submitted_by=user_a, quantity_kw=10_000, price_yen=1_000)
     for i in range(50):
-        bid_for(many_auction, operator_a, user_a, quantity_kw=10_000 + i, price_yen=100 * i,
-                area=("tokyo", "kansai", "kyushu")[i % 3], category=("stable", "dispatch")[i % 2])
+        BidFactory(auction=many_auction, submitted_by=user_a, quantity_kw=10_000 + i, price_yen=100 * i,
+                   resource__area=("tokyo", "kansai", "kyushu")[i % 3],
+                   resource__category=("stable", "dispatch")[i % 2])
     store_run(one_auction, started_by=occto_admin, publish=True)
     store_run(many_auction, started_by=occto_admin, publish=True)
     for user in (user_a, reviewer):

@@ -13,8 +13,7 @@ from capacity_market.review import ApplicationKind, ReviewStatus
 from registration import services
 from registration.models import ResourceApplication
 from registration.resource_import import HEADERS
-
-from .resource_data import approved_resource, grid_code
+from tests.factories import ResourceFactory, grid_code
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +152,7 @@ def test_out_of_range_hours_and_dates_get_the_same_messages_as_the_form(client_f
 
 
 def test_a_grid_code_already_registered_elsewhere_is_an_error(client_for, user_b, operator_a, user_a, reviewer):
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer)
     upload(client_for(user_b), csv_bytes([resource_row(resource.grid_code)]))
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.INVALID and job.errors[0]["column"] == "系統コード"
@@ -161,8 +160,8 @@ def test_a_grid_code_already_registered_elsewhere_is_an_error(client_for, user_b
 
 def test_re_importing_the_export_with_one_change_makes_one_change_application(client_for, user_a, operator_a,
                                                                              reviewer):
-    first = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer, name="=HYPERLINK(\"x\")")
-    approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
+    first = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer, name="=HYPERLINK(\"x\")")
+    ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer)
     client = client_for(user_a)
     exported = client.get(reverse("registration:resource_export"))
     raw = b"".join(exported.streaming_content) if exported.streaming else exported.content

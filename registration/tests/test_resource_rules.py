@@ -8,8 +8,9 @@ import pytest
 from django.utils import translation
 
 from registration.rules import check_resource, is_fit_eligible
+from tests.factories import unit
 
-from .resource_data import aggregate_values, resource_values, unit
+from .resource_data import aggregate_values, resource_values
 
 
 @pytest.fixture(autouse=True)

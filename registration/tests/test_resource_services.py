@@ -11,8 +11,9 @@ from capacity_market.models import AuditEntry
 from capacity_market.review import ApplicationKind, ReviewStatus
 from registration import services
 from registration.models import Resource, ResourceApplication
+from tests.factories import ResourceFactory, unit
 
-from .resource_data import aggregate_values, approved_resource, resource_values, unit
+from .resource_data import aggregate_values, resource_values
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,8 @@ def test_a_new_application_is_submitted_and_creates_nothing_until_approved(opera
 
 def test_approving_an_aggregate_writes_the_master_and_its_units(operator_a, user_a, reviewer):
     members = [unit(600), unit(700)]
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer, units=members,
-                                 **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer, units=members,
+                               **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
     assert sorted(u.installed_kw for u in resource.units.all()) == [600, 700]
 
 
@@ -55,7 +56,7 @@ def test_an_invalid_resource_is_refused_with_every_violation(operator_a, user_a)
 
 def test_a_grid_code_is_unique_against_masters_and_open_applications(operator_a, operator_b, user_a, user_b,
                                                                      reviewer):
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer)
     with pytest.raises(services.ResourceInvalid, match="already registered"):
         services.submit_new_resource_application(operator=operator_b, actor=user_b,
                                                  values=resource_values(grid_code=resource.grid_code))
@@ -70,8 +71,8 @@ def test_a_grid_code_is_unique_against_masters_and_open_applications(operator_a,
 
 def test_a_member_unit_grid_code_is_unique_against_other_resources_units(operator_a, user_a, reviewer):
     members = [unit(600), unit(700)]
-    approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer, units=members,
-                      **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
+    ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer, units=members,
+                    **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
     again = [unit(600, code=members[0]["grid_code"]), unit(700)]
     with pytest.raises(services.ResourceInvalid, match="Member unit 1"):
         services.submit_new_resource_application(operator=operator_a, actor=user_a,
@@ -85,7 +86,7 @@ def test_another_operators_user_cannot_apply_for_the_operator(operator_a, user_b
 
 
 def test_a_change_is_applied_only_on_approval_and_keeps_the_comparison(operator_a, user_a, reviewer):
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer)
     change = services.submit_resource_change_application(
         resource=resource, actor=user_a, values={**resource.info_values(), "name": "新しい名前"})
     resource.refresh_from_db()
@@ -98,7 +99,7 @@ def test_a_change_is_applied_only_on_approval_and_keeps_the_comparison(operator_
 
 
 def test_a_change_that_changes_nothing_or_while_another_is_open_is_refused(operator_a, user_a, reviewer):
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer)
     with pytest.raises(DomainError, match="Nothing differs"):
         services.submit_resource_change_application(resource=resource, actor=user_a,
                                                     values=resource.info_values())
@@ -111,8 +112,8 @@ def test_a_change_that_changes_nothing_or_while_another_is_open_is_refused(opera
 
 def test_a_change_can_replace_the_member_units(operator_a, user_a, reviewer):
     members = [unit(600), unit(700)]
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer, units=members,
-                                 **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer, units=members,
+                               **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
     new_members = [members[0], unit(900)]
     change = services.submit_resource_change_application(
         resource=resource, actor=user_a, values={**resource.info_values(), "installed_kw": 1500}, units=new_members)
@@ -125,8 +126,8 @@ def test_the_reviewer_sees_each_member_unit_on_its_own_line(operator_a, user_a, 
     from django.urls import reverse
 
     members = [unit(600), unit(700)]
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer, units=members,
-                                 **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer, units=members,
+                               **{k: v for k, v in aggregate_values(members).items() if k != "grid_code"})
     change = services.submit_resource_change_application(
         resource=resource, actor=user_a, values={**resource.info_values(), "installed_kw": 1500},
         units=[members[0], unit(900)])
@@ -137,7 +138,7 @@ def test_the_reviewer_sees_each_member_unit_on_its_own_line(operator_a, user_a, 
 
 
 def test_deletion_is_for_the_operator_admin_and_deactivates_on_approval(operator_a, admin_a, user_a, reviewer):
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer)
     with pytest.raises(review.NotAllowed):
         services.submit_resource_deletion_application(resource=resource, actor=user_a)
     deletion = services.submit_resource_deletion_application(resource=resource, actor=admin_a, reason="廃止")
@@ -151,7 +152,7 @@ def test_deletion_is_for_the_operator_admin_and_deactivates_on_approval(operator
 
 def test_a_deletion_guard_refuses_deletion_with_its_reason_both_at_application_and_at_approval(
         operator_a, admin_a, user_a, reviewer, monkeypatch):
-    resource = approved_resource(operator=operator_a, actor=user_a, reviewer=reviewer)
+    resource = ResourceFactory(operator=operator_a, submitted_by=user_a, reviewer=reviewer)
     deletion = services.submit_resource_deletion_application(resource=resource, actor=admin_a)
     held = {resource.pk}
     monkeypatch.setattr(services, "_deletion_guards", [])

@@ -30,7 +30,7 @@ from playwright.sync_api import expect
 
 from auctions import bidding
 from auctions.models import FixedSupplyItem, ShortBlock
-from auctions.tests.conftest import bidding_auction, jst, make_resource, qualify
+from auctions.tests.conftest import jst
 from auctions.tests.results_support import SMALL_CURVE
 from tests import factories
 
@@ -64,21 +64,24 @@ def receipt_number(page) -> str:
 
 def market():
     """The auction, operator A's user and resources, operator B's bids, and the OCCTO administrator."""
-    auction = bidding_auction(**SMALL_CURVE, dr_cap_kw=None, name=AUCTION_NAME, delivery_fiscal_year=2031)
+    auction = factories.AuctionFactory(bidding=True, **SMALL_CURVE, dr_cap_kw=None, name=AUCTION_NAME,
+                                       delivery_fiscal_year=2031)
     FixedSupplyItem.objects.create(auction=auction, label="FIT電源の期待容量", kw=100_000)
     ShortBlock.objects.create(auction=auction, order=1, name="中部", areas=["chubu"], additional_kw=30_000)
     operator = factories.OperatorFactory(name="さくら電力株式会社")
     user = factories.OperatorUserFactory(operator=operator, login_id="sakura.user", full_name="桜 花子")
     for code, name, area, kw in ((FIRE1, "さくら火力1号機", "tokyo", 200_000), (FIRE2, "さくら火力2号機", "tokyo", 100_000),
                                  (FIRE3, "さくら火力3号機", "kansai", 100_000)):
-        qualify(auction, make_resource(operator, grid_code=code, name=name, area=area), kw)
+        resource = factories.ResourceFactory(operator=operator, submitted_by=user, grid_code=code, name=name, area=area,
+                                             installed_kw=max(kw, 150_000))
+        factories.ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=kw)
     other = factories.OperatorFactory(name="九州テスト電力株式会社")
     other_user = factories.OperatorUserFactory(operator=other, login_id="kyushu.user")
     entries = []
     for name, area, kw, price in (("B九州1", "kyushu", 150_000, 3_000), ("B九州2", "kyushu", 40_000, 11_000),
                                   ("B中部", "chubu", 50_000, 13_000), ("B東北", "tohoku", 30_000, 14_000)):
-        resource = make_resource(other, name=name, area=area)
-        qualify(auction, resource, kw)
+        resource = factories.ResourceFactory(operator=other, submitted_by=other_user, name=name, area=area)
+        factories.ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=kw)
         entries.append(bidding.BidEntry(resource.pk, kw, price))
     bidding.submit_bids(auction=auction, actor=other_user, entries=entries, idempotency_key=uuid.uuid4())
     occto = factories.OcctoAdminFactory(login_id="occto.kanri", full_name="広域 太郎")

@@ -10,9 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from auctions.models import AdjustmentFactor, Auction
-from auctions.tests.conftest import auction_values
-from registration.models import Resource
+from auctions.models import AdjustmentFactor
 from tests import factories
 
 from .helpers import label, log_in
@@ -28,13 +26,13 @@ def test_an_operator_registers_expected_capacity_and_gets_the_qualification(live
     operator = factories.OperatorFactory(name="さくら電力株式会社")
     user = factories.OperatorUserFactory(operator=operator, login_id="sakura.user")
     reviewer = factories.ReviewerFactory(login_id="shinsa.taro", full_name="審査 太郎")
-    auction = Auction.objects.create(**auction_values())
+    auction = factories.AuctionFactory(delivery_fiscal_year=2030)
     AdjustmentFactor.objects.create(auction=auction, generation_type="solar", area="tokyo", factor=Decimal("0.2345"))
-    common = {"area": "tokyo", "commissioning_date": dt.date(2005, 4, 1), "operator": operator}
-    thermal = Resource.objects.create(grid_code="0300000000000000000001", name="さくら火力1号機", category="stable",
-                                      generation_type="lng", installed_kw=150_000, can_adjust_output=True, **common)
-    Resource.objects.create(grid_code="0300000000000000000002", name="さくら太陽光", category="variable",
-                            generation_type="solar", installed_kw=4_321, **common)
+    common = {"area": "tokyo", "commissioning_date": dt.date(2005, 4, 1), "operator": operator, "submitted_by": user}
+    thermal = factories.ResourceFactory(grid_code="0300000000000000000001", name="さくら火力1号機", category="stable",
+                                        generation_type="lng", installed_kw=150_000, can_adjust_output=True, **common)
+    factories.ResourceFactory(grid_code="0300000000000000000002", name="さくら太陽光", category="variable",
+                              generation_type="solar", installed_kw=4_321, can_adjust_output=False, **common)
 
     # 1. The operator user finds the auction and its schedule. ---------------------------------------------------------
     log_in(page, base_url=base, login_id=user.login_id, password=factories.PASSWORD)

@@ -14,8 +14,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from auctions.models import Auction
-from auctions.tests.conftest import auction_values
 from registration.models import Resource, ResourceApplication
 from registration.resource_import import HEADERS
 from tests import factories
@@ -50,7 +48,7 @@ def test_an_operator_registers_resources_by_form_and_shift_jis_csv_and_gets_the_
     operator = factories.OperatorFactory(name="さくら電力株式会社")
     user = factories.OperatorUserFactory(operator=operator, login_id="sakura.user")
     reviewer = factories.ReviewerFactory(login_id="shinsa.taro", full_name="審査 太郎")
-    auction = Auction.objects.create(**auction_values())
+    auction = factories.AuctionFactory(delivery_fiscal_year=2030)
 
     # 1. The operator user registers one resource through the form. ------------------------------------------------
     log_in(page, base_url=base, login_id=user.login_id, password=factories.PASSWORD)
