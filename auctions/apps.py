@@ -10,15 +10,17 @@ class AuctionsConfig(AppConfig):
         from registration.services import register_deletion_guard, register_operator_deletion_guard
 
         from . import bid_import, expected_capacity_import  # noqa: F401  (register the CSV formats with the import engine)
-        from .services import (
+        from .bidding import (
             operator_bid_deletion_refusal,
+            qualification_below_bid_refusal,
             resource_bid_deletion_refusal,
-            resource_deletion_refusal,
         )
+        from .services import register_approval_guard, resource_deletion_refusal
 
         register_deletion_guard(resource_bid_deletion_refusal)
         register_deletion_guard(resource_deletion_refusal)
         register_operator_deletion_guard(operator_bid_deletion_refusal)
+        register_approval_guard(qualification_below_bid_refusal)
 
         from capacity_market.home import register_panel
 

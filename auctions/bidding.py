@@ -32,6 +32,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,7 @@ from .models import (
     BidStatus,
     BidSubmission,
     BidVersion,
+    ClearingRun,
     ExpectedCapacity,
 )
 
@@ -402,3 +404,47 @@ def send_receipt(*, submission: BidSubmission) -> None:
         "accepted_at": timezone.localtime(submission.accepted_at, phases.JST),
         "url": settings.SITE_URL.rstrip("/") + reverse("auctions:bid_receipt", kwargs={"pk": submission.pk}),
     })
+
+
+# --- guards that bidding registers with the layers below (auctions/apps.py) ---------------------------------------
+def _open_bids():
+    """Active bids in auctions whose results are not published yet: the bids a clearing may still clear."""
+    published = ClearingRun.objects.filter(auction_id=OuterRef("auction_id"), published_at__isnull=False)
+    return Bid.objects.filter(status=BidStatus.ACTIVE).filter(~Exists(published))
+
+
+def _auction_names(bids) -> str:
+    names = Auction.objects.filter(pk__in=bids.values("auction_id")).order_by("bid_closes_at", "pk")
+    return ", ".join(auction.name for auction in names)
+
+
+def resource_bid_deletion_refusal(resource: Resource):
+    """A resource with an active bid in an auction whose results are not yet published cannot be deleted: the
+    clearing would otherwise clear a bid of a resource that no longer exists."""
+    bids = _open_bids().filter(resource=resource)
+    if bids.exists():
+        return _("This resource has an active bid in an auction whose results are not yet published (%(auctions)s) "
+                 "and cannot be deleted until they are.") % {"auctions": _auction_names(bids)}
+    return None
+
+
+def operator_bid_deletion_refusal(operator: Operator):
+    """An operator with an active bid in an auction whose results are not yet published cannot be deleted."""
+    bids = _open_bids().filter(operator=operator)
+    if bids.exists():
+        return _("The operator has active bids in an auction whose results are not yet published (%(auctions)s) "
+                 "and cannot be deleted until they are.") % {"auctions": _auction_names(bids)}
+    return None
+
+
+def qualification_below_bid_refusal(application, resource):
+    """The qualification may not drop below the resource's active bid in the auction (approved after bidding, e.g.
+    during the bid window): the bid would then be cleared above its qualification. Bid submissions lock the
+    resource too, so no bid can slip in between this check and the approval's commit."""
+    bid = Bid.objects.filter(resource=resource, auction_id=application.auction_id, status=BidStatus.ACTIVE).first()
+    if bid is not None and application.expected_kw < bid.quantity_kw:
+        return _("The resource's active bid in this auction is %(bid)s kW, more than this expected capacity "
+                 "(%(kw)s kW); approving it would leave the bid above its qualification. Return the application "
+                 "instead (the operator can lower or withdraw the bid while bids are accepted).") \
+            % {"bid": f"{bid.quantity_kw:,}", "kw": f"{application.expected_kw:,}"}
+    return None

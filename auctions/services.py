@@ -6,31 +6,28 @@ Keyword-only, atomic and audited. Expected-capacity applications go through the 
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from capacity_market import audit, review, service_window
+from capacity_market import audit, hooks, review, service_window
 from capacity_market.errors import DomainError
 from capacity_market.notifications import notify
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from registration.choices import ResourceCategory
-from registration.models import Operator, Resource
+from registration.models import Resource
 from registration.rules import is_fit_eligible
 
 from . import phases
 from .models import (
     DEADLINE_FIELDS,
     Auction,
-    Bid,
-    BidStatus,
-    ClearingRun,
     ExpectedCapacity,
     ExpectedCapacityApplication,
     SentReminder,
@@ -109,6 +106,16 @@ def send_deadline_reminders(*, now: dt.datetime | None = None, business_days: in
 # --- expected capacity (期待容量) ------------------------------------------------------------------------------------
 class ExpectedCapacityInvalid(DomainError):
     pass
+
+
+ApprovalGuard = Callable[[ExpectedCapacityApplication, Resource], "str | None"]
+_approval_guards: list[ApprovalGuard] = []
+
+
+def register_approval_guard(func: ApprovalGuard) -> ApprovalGuard:
+    """Register `func(application, resource) -> reason or None`: a translated reason refuses the approval of an
+    expected capacity (bidding: not below the resource's active bid). Called with the resource locked."""
+    return hooks.register(_approval_guards, func)
 
 
 def adjustment_working(*, auction: Auction, resource: Resource) -> tuple[int, Decimal] | None:
@@ -221,16 +228,10 @@ def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) ->
     if application.expected_kw > resource.installed_kw:
         raise DomainError(_("The resource's installed capacity is now below this expected capacity; return the "
                             "application for correction."))
-    # The qualification may not drop below the resource's active bid in the auction (approved after bidding, e.g.
-    # during the bid window): the bid would then be cleared above its qualification. Bid submissions lock the
-    # resource too, so no bid can slip in between this check and the commit.
-    bid = Bid.objects.filter(resource=resource, auction_id=application.auction_id, status=BidStatus.ACTIVE).first()
-    if bid is not None and application.expected_kw < bid.quantity_kw:
-        raise DomainError(
-            _("The resource's active bid in this auction is %(bid)s kW, more than this expected capacity "
-              "(%(kw)s kW); approving it would leave the bid above its qualification. Return the application "
-              "instead (the operator can lower or withdraw the bid while bids are accepted).")
-            % {"bid": f"{bid.quantity_kw:,}", "kw": f"{application.expected_kw:,}"})
+    # Later stages (bidding) may refuse an approval that would contradict what they hold; they lock the resource too.
+    refusals = [str(reason) for reason in hooks.answers(_approval_guards, application, resource)]
+    if refusals:
+        raise DomainError(" ".join(refusals))
     current = ExpectedCapacity.objects.select_for_update().filter(
         resource=resource, auction_id=application.auction_id).first()
     before = None
@@ -319,36 +320,6 @@ def resubmit_expected_capacity_application(*, application: ExpectedCapacityAppli
 
 
 # --- the deletion guards registered with registration -------------------------------------------------------------
-def _open_bids():
-    """Active bids in auctions whose results are not published yet: the bids a clearing may still clear."""
-    published = ClearingRun.objects.filter(auction_id=OuterRef("auction_id"), published_at__isnull=False)
-    return Bid.objects.filter(status=BidStatus.ACTIVE).filter(~Exists(published))
-
-
-def _auction_names(bids) -> str:
-    names = Auction.objects.filter(pk__in=bids.values("auction_id")).order_by("bid_closes_at", "pk")
-    return ", ".join(auction.name for auction in names)
-
-
-def resource_bid_deletion_refusal(resource: Resource):
-    """A resource with an active bid in an auction whose results are not yet published cannot be deleted: the
-    clearing would otherwise clear a bid of a resource that no longer exists."""
-    bids = _open_bids().filter(resource=resource)
-    if bids.exists():
-        return _("This resource has an active bid in an auction whose results are not yet published (%(auctions)s) "
-                 "and cannot be deleted until they are.") % {"auctions": _auction_names(bids)}
-    return None
-
-
-def operator_bid_deletion_refusal(operator: Operator):
-    """An operator with an active bid in an auction whose results are not yet published cannot be deleted."""
-    bids = _open_bids().filter(operator=operator)
-    if bids.exists():
-        return _("The operator has active bids in an auction whose results are not yet published (%(auctions)s) "
-                 "and cannot be deleted until they are.") % {"auctions": _auction_names(bids)}
-    return None
-
-
 def resource_deletion_refusal(resource: Resource):
     """A resource with expected capacity (approved or applied for) cannot be deleted."""
     if ExpectedCapacity.objects.filter(resource=resource).exists():

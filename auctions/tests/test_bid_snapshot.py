@@ -183,21 +183,21 @@ def open_bid(operator_a, user_a):
 
 def test_a_resource_with_an_active_bid_before_publication_cannot_be_deleted(open_bid, admin_a, occto_admin):
     resource = open_bid.resource
-    refusal = services.resource_bid_deletion_refusal(resource)
+    refusal = bidding.resource_bid_deletion_refusal(resource)
     assert "active bid" in refusal and open_bid.auction.name in refusal
     assert str(refusal) in registration_services.deletion_refusals(resource)
     with pytest.raises(DomainError, match="active bid"):
         registration_services.submit_resource_deletion_application(resource=resource, actor=admin_a)
     with translation.override("ja"):
-        assert "応札" in str(services.resource_bid_deletion_refusal(resource))
+        assert "応札" in str(bidding.resource_bid_deletion_refusal(resource))
 
     store_run(open_bid.auction, started_by=occto_admin, publish=True)  # published results: the bid is settled
-    assert services.resource_bid_deletion_refusal(resource) is None
+    assert bidding.resource_bid_deletion_refusal(resource) is None
 
 
 def test_a_withdrawn_bid_does_not_hold_the_resource(open_bid):
     Bid.objects.filter(pk=open_bid.pk).update(status="withdrawn")
-    assert services.resource_bid_deletion_refusal(open_bid.resource) is None
+    assert bidding.resource_bid_deletion_refusal(open_bid.resource) is None
 
 
 def test_an_operator_with_an_open_bid_cannot_apply_for_deletion_nor_be_deleted(operator_a, admin_a, user_a,
@@ -221,7 +221,7 @@ def test_an_operator_with_an_open_bid_cannot_apply_for_deletion_nor_be_deleted(o
     with pytest.raises(DomainError, match="active bids"):
         registration_services.submit_deletion_application(operator=operator_a, actor=admin_a)
     with translation.override("ja"):
-        assert "応札" in str(services.operator_bid_deletion_refusal(operator_a))
+        assert "応札" in str(bidding.operator_bid_deletion_refusal(operator_a))
 
     store_run(auction, started_by=occto_admin, publish=True)
     assert registration_services.operator_deletion_refusals(operator_a) == []
@@ -232,7 +232,7 @@ def test_an_operator_with_an_open_bid_cannot_apply_for_deletion_nor_be_deleted(o
 
 
 def test_another_operators_bid_does_not_hold_an_operator(open_bid, operator_b):
-    assert services.operator_bid_deletion_refusal(operator_b) is None
+    assert bidding.operator_bid_deletion_refusal(operator_b) is None
 
 
 def change_application(bid, expected_kw):

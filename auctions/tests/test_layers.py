@@ -1,0 +1,34 @@
+"""Expected capacity (qualification) does not reach into the later stages: bidding and clearing ask it, not back.
+
+Bidding registers its guards (the deletion guards of resources and operators, and the guard that an approval may
+not drop a qualification below an active bid) from auctions/apps.py."""
+
+import ast
+from pathlib import Path
+
+from django.apps import apps
+
+LATER_STAGES = {"Bid", "BidStatus", "BidVersion", "BidSubmission", "ClearingRun", "ClearingOutcome", "ShortBlock"}
+
+
+def _imported_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            names |= {alias.name for alias in node.names} | {node.module or ""}
+        elif isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+    return names
+
+
+def test_the_expected_capacity_services_import_nothing_of_bidding_or_clearing():
+    path = Path(apps.get_app_config("auctions").path) / "services.py"
+    imported = _imported_names(path)
+    assert not imported & LATER_STAGES
+    assert not {"bidding", "clearing_service", "auctions.bidding"} & imported
+
+
+def test_bidding_guards_the_approval_of_expected_capacity():
+    from auctions import bidding, services
+
+    assert bidding.qualification_below_bid_refusal in services._approval_guards
