@@ -45,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     operator = models.ForeignKey(
-        "registration.Operator", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        "tenants.Operator", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
         verbose_name=_("operator"),
     )
     operator_role = models.CharField(_("operator role"), max_length=10, choices=OperatorRole.choices, blank=True)
@@ -97,7 +97,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class AdminIdIssuance(models.Model):
     """The one issue of an operator's admin ID (利用規約 3.2). The one-to-one key makes a second impossible."""
 
-    operator = models.OneToOneField("registration.Operator", on_delete=models.PROTECT, related_name="admin_id_issuance")
+    operator = models.OneToOneField("tenants.Operator", on_delete=models.PROTECT, related_name="admin_id_issuance")
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(default=timezone.now)
 

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -83,7 +84,7 @@ class Auction(models.Model):
 
     # --- bid closing (応札締切) by OCCTO: after the bid window has closed by the clock, freezes the bids -------------
     bids_closed_at = models.DateTimeField(_("bids closed at"), null=True, blank=True)
-    bids_closed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+    bids_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name=_("bids closed by"))
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -401,9 +402,9 @@ class BidSubmission(models.Model):
 
     auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="bid_submissions",
                                 verbose_name=_("auction"))
-    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="bid_submissions",
+    operator = models.ForeignKey("tenants.Operator", on_delete=models.PROTECT, related_name="bid_submissions",
                                  verbose_name=_("operator"))
-    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("submitted by"))
     idempotency_key = models.UUIDField(_("idempotency key"))
     source = models.CharField(_("source"), max_length=10, choices=BidSource.choices, default=BidSource.FORM)
@@ -440,7 +441,7 @@ class Bid(models.Model):
     auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="bids", verbose_name=_("auction"))
     resource = models.ForeignKey("registration.Resource", on_delete=models.PROTECT, related_name="bids",
                                  verbose_name=_("resource"))
-    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="bids",
+    operator = models.ForeignKey("tenants.Operator", on_delete=models.PROTECT, related_name="bids",
                                  verbose_name=_("operator"))
     status = models.CharField(_("status"), max_length=20, choices=BidStatus.choices, default=BidStatus.ACTIVE)
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
@@ -491,7 +492,7 @@ class BidVersion(models.Model):
     submission = models.ForeignKey(BidSubmission, on_delete=models.PROTECT, related_name="versions",
                                    verbose_name=_("receipt"))
     created_at = models.DateTimeField(_("at"))
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("by"))
 
     class Meta:
@@ -580,13 +581,13 @@ class ClearingRun(models.Model):
     awarded_kw = models.PositiveBigIntegerField(_("awarded (kW)"), null=True, blank=True)
     total_amount_yen = models.PositiveBigIntegerField(_("total amount (yen)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
-    started_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("started by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("published by"))
 
     class Meta:
@@ -625,7 +626,7 @@ class ClearingOutcome(models.Model):
     run = models.ForeignKey(ClearingRun, on_delete=models.CASCADE, related_name="outcomes",
                             verbose_name=_("clearing run"))
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("bid"))
-    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="+",
+    operator = models.ForeignKey("tenants.Operator", on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("operator"))
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
     category = models.CharField(_("category"), max_length=30)

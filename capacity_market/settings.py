@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "guardian",
     "capacity_market",
+    "tenants",
     "accounts",
     "registration",
     "auctions",

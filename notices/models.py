@@ -47,7 +47,7 @@ class Notice(models.Model):
         help_text=_("Untick to address only the operators chosen below."),
     )
     operators = models.ManyToManyField(
-        "registration.Operator", blank=True, related_name="notices", verbose_name=_("chosen operators"),
+        "tenants.Operator", blank=True, related_name="notices", verbose_name=_("chosen operators"),
         help_text=_("Used only when “to all operators” is not ticked."),
     )
     created_by = models.ForeignKey(

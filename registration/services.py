@@ -172,7 +172,7 @@ def next_operator_code() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CODE_LOCK_KEY])
         cursor.execute(
-            "SELECT COALESCE(MAX(CAST(SUBSTRING(code FROM 2) AS integer)), 0) FROM registration_operator "
+            "SELECT COALESCE(MAX(CAST(SUBSTRING(code FROM 2) AS integer)), 0) FROM tenants_operator "
             "WHERE code ~ %s",
             [f"^{OPERATOR_CODE_PREFIX}[0-9]{{5}}$"],
         )

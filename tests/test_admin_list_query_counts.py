@@ -26,7 +26,7 @@ def _make_operators_with_admins(n: int) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/accounts/user/", "/admin/registration/operator/", "/admin/accounts/adminidissuance/",
+    ["/admin/accounts/user/", "/admin/tenants/operator/", "/admin/accounts/adminidissuance/",
      "/admin/accounts/termsversion/", "/admin/"],
 )
 def test_the_admin_list_runs_the_same_queries_at_1_and_50_rows(client_for, occto_admin, url):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .workflow import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
 
-OPERATOR_MODEL = "registration.Operator"
+OPERATOR_MODEL = "tenants.Operator"
 
 
 def display_value(obj: models.Model, field_name: str) -> str:

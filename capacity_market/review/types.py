@@ -262,8 +262,9 @@ class ApplicationType:
         return subject
 
     def audit_action(self, verb: str) -> str:
+        """`<app of the type>.<subject model>_<verb>`, e.g. registration.operator_changed."""
         subject_model = self.model._meta.get_field(self.model.subject_field).related_model
-        return f"{subject_model._meta.app_label}.{subject_model._meta.model_name}_{verb}"
+        return f"{self.model._meta.app_label}.{subject_model._meta.model_name}_{verb}"
 
     def apply_change(self, application, actor) -> None:
         """Copy the declared info fields onto the subject, audited with the values before and after."""

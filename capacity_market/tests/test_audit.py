@@ -81,7 +81,7 @@ def test_values_survive_the_database_round_trip_unchanged_for_the_hash(operator_
     assert entry.actor_label == "user-a"
     assert entry.operator_id == operator_a.pk  # taken from the actor when not given
     assert entry.acting_for_id == 7
-    assert entry.target_type == "registration.operator" and entry.target_id == str(operator_a.pk)
+    assert entry.target_type == "tenants.operator" and entry.target_id == str(operator_a.pk)
     assert entry.before["yen"] == "1234.50"
 
 

@@ -287,7 +287,7 @@ def test_the_queue_offers_no_add_or_delete_and_filters_by_status_kind_date_and_o
 
 def test_the_operator_admin_is_read_only(reviewer, client_for, operator_a):
     client = client_for(reviewer)
-    url = reverse("admin:registration_operator_change", args=[operator_a.pk])
+    url = reverse("admin:tenants_operator_change", args=[operator_a.pk])
     assert client.get(url).status_code == 200
     client.post(url, {"name": "書き換え"})
     operator_a.refresh_from_db()

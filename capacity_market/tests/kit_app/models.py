@@ -16,7 +16,7 @@ class GadgetInfo(review.InfoFields):
 
 
 class Gadget(GadgetInfo):
-    operator = models.ForeignKey("registration.Operator", on_delete=models.PROTECT, related_name="+")
+    operator = models.ForeignKey("tenants.Operator", on_delete=models.PROTECT, related_name="+")
     is_active = models.BooleanField(default=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -23,7 +23,7 @@ def load_terms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_occto_groups"),
-        ("registration", "0002_use_application_fields"),
+        ("accounts", "0002_occto_groups"),
+        ("registration", "0001_initial"),
     ]
     operations = [migrations.RunPython(load_terms, migrations.RunPython.noop)]
