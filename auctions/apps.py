@@ -7,7 +7,11 @@ class AuctionsConfig(AppConfig):
     verbose_name = _("Auctions and expected capacity")
 
     def ready(self) -> None:
-        from registration.services import register_deletion_guard, register_operator_deletion_guard
+        from registration.services import (
+            register_change_guard,
+            register_deletion_guard,
+            register_operator_deletion_guard,
+        )
 
         from . import bid_import, expected_capacity_import  # noqa: F401  (register the CSV formats with the import engine)
         from .bidding import (
@@ -15,12 +19,13 @@ class AuctionsConfig(AppConfig):
             qualification_below_bid_refusal,
             resource_bid_deletion_refusal,
         )
-        from .services import register_approval_guard, resource_deletion_refusal
+        from .services import register_approval_guard, resource_change_refusal, resource_deletion_refusal
 
         register_deletion_guard(resource_bid_deletion_refusal)
         register_deletion_guard(resource_deletion_refusal)
         register_operator_deletion_guard(operator_bid_deletion_refusal)
         register_approval_guard(qualification_below_bid_refusal)
+        register_change_guard(resource_change_refusal)
 
         from capacity_market.home import register_panel
 

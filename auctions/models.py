@@ -334,7 +334,8 @@ class ExpectedCapacityApplication(ExpectedCapacityInfo, ExpectedCapacityApplicat
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.get_kind_display()}: {self.resource_id} {self.expected_kw:,} kW"
+        return f"{self.number} {self.get_kind_display()}: {self.resource.grid_code} {self.resource.name} " \
+            f"{self.expected_kw:,} kW"
 
     def current_record(self):
         """The approved expected capacity this application would replace."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +109,9 @@ class ExpectedCapacityInvalid(DomainError):
     pass
 
 
+ALREADY_APPROVED = _("This is already the approved expected capacity; there is nothing to apply for.")
+
+
 ApprovalGuard = Callable[[ExpectedCapacityApplication, Resource], "str | None"]
 _approval_guards: list[ApprovalGuard] = []
 
@@ -197,8 +201,7 @@ def submit_expected_capacity_application(*, auction: Auction, resource: Resource
             kind = ApplicationKind.CHANGE if current is not None else ApplicationKind.NEW
             if current is not None and current.expected_kw == values["expected_kw"] \
                     and current.adjustment_factor == values["adjustment_factor"]:
-                raise DomainError(_("This is already the approved expected capacity; there is nothing to apply "
-                                    "for."))
+                raise DomainError(ALREADY_APPROVED)
             application = ExpectedCapacityApplication.objects.create(
                 kind=kind, operator_id=locked.operator_id, auction=auction, resource=locked,
                 applicant_comment=applicant_comment, import_job=import_job, **values,
@@ -293,10 +296,18 @@ class ExpectedCapacityApplicationType(review.ApplicationType):
                                 expected_version=expected_version)
 
     def update(self, application, values) -> None:
+        """The corrected value (recomputed for variable resources); a change must still differ from the approved
+        expected capacity, and the resource must still be registered."""
         resource = Resource.objects.get(pk=application.resource_id)
+        if not resource.is_active:
+            raise DomainError(self.deleted_message)
         for name, value in proposed_values(auction=application.auction, resource=resource,
                                             expected_kw=values.get("expected_kw")).items():
             setattr(application, name, value)
+        current = application.current_record()
+        if current is not None and current.expected_kw == application.expected_kw \
+                and current.adjustment_factor == application.adjustment_factor:
+            raise DomainError(ALREADY_APPROVED)
         application.applicant_comment = values.get("applicant_comment", "")
         application.save()
 
@@ -320,6 +331,20 @@ def resubmit_expected_capacity_application(*, application: ExpectedCapacityAppli
 
 
 # --- the deletion guards registered with registration -------------------------------------------------------------
+def resource_change_refusal(application, resource: Resource):
+    """A resource's installed capacity may not drop below an expected capacity approved for an auction whose
+    results are not yet published (a qualification is at most the installed capacity)."""
+    published = Auction.objects.filter(pk=OuterRef("auction_id"), clearing_runs__published_at__isnull=False)
+    above = (ExpectedCapacity.objects.filter(resource=resource, expected_kw__gt=application.installed_kw)
+             .filter(~Exists(published)).select_related("auction").order_by("auction__bid_closes_at", "pk"))
+    if above:
+        return _("The installed capacity (%(installed)s kW) would be below the approved expected capacity of this "
+                 "resource in %(auctions)s; the expected capacity must be changed first.") % {
+            "installed": f"{application.installed_kw:,}",
+            "auctions": ", ".join(f"{ec.auction.name} ({ec.expected_kw:,} kW)" for ec in above)}
+    return None
+
+
 def resource_deletion_refusal(resource: Resource):
     """A resource with expected capacity (approved or applied for) cannot be deleted."""
     if ExpectedCapacity.objects.filter(resource=resource).exists():

@@ -327,6 +327,16 @@ def deletion_refusals(resource: Resource) -> list[str]:
     return [str(reason) for reason in hooks.answers(_deletion_guards, resource)]
 
 
+ChangeGuard = Callable[[ResourceApplication, Resource], "str | None"]
+_change_guards: list[ChangeGuard] = []
+
+
+def register_change_guard(func: ChangeGuard) -> ChangeGuard:
+    """Register `func(application, resource) -> reason or None`: a translated reason refuses the approval of a
+    change of the resource (auctions: installed capacity not below an expected capacity still in use)."""
+    return hooks.register(_change_guards, func)
+
+
 def _resource_values(values: Mapping) -> dict:
     return {f: values[f] for f in ResourceInfo.INFO_FIELDS if f in values}
 
@@ -444,6 +454,9 @@ class ResourceApplicationType(review.ApplicationType):
     def apply_change(self, application, actor) -> None:
         validate_resource(application.info_values(), _units_of(application), resource_id=application.resource_id,
                           application_id=application.pk)
+        refusals = [str(reason) for reason in hooks.answers(_change_guards, application, application.resource)]
+        if refusals:
+            raise DomainError(" ".join(refusals))
         super().apply_change(application, actor)
 
     def after_change(self, application, subject, actor) -> None:

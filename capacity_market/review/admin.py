@@ -68,7 +68,7 @@ class DecisionForm(forms.Form):
         cleaned = super().clean()
         decision = cleaned.get("decision")
         cleaned["comment"] = (cleaned.get("comment") or "").strip()
-        if decision in (Decision.RETURN, Decision.REJECT) and not cleaned["comment"]:
+        if decision in (Decision.RETURN, Decision.REJECT) and not cleaned["comment"] and "comment" not in self.errors:
             self.add_error("comment", _("A comment is required to return or reject an application."))
         return cleaned
 
@@ -216,6 +216,10 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         own_submission = obj.submitted_by_id is not None and obj.submitted_by_id == request.user.pk
         form = DecisionForm(request.POST or None, initial={"version": obj.version})
+        if request.method == "POST" and not form.is_valid() and "version" in form.errors:
+            # The hidden version was missing or altered: say so instead of showing the page again unchanged.
+            messages.error(request, gettext("The form was incomplete; reload the page and decide again. Nothing was "
+                                            "changed."))
         if request.method == "POST" and form.is_valid():
             try:
                 self.decide(request, obj, decision=form.cleaned_data["decision"],

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from ..errors import DomainError
 from ..scoping import operator_ids_for
 from .types import ApplicationType
-from .workflow import ReviewStatus
+from .workflow import ApplicationKind, ReviewStatus
 
 
 class VersionForm(forms.Form):
@@ -79,14 +79,29 @@ def application_detail(request: HttpRequest, pk: int, *, app_type: ApplicationTy
     })
 
 
+def _refusal(app_type: ApplicationType, application, user, *, needs: str | None = None) -> str:
+    """Why `user` may not act on `application` now ("" when they may): the state first, then the person."""
+    if needs == ReviewStatus.RETURNED and application.status != ReviewStatus.RETURNED:
+        return str(_("Only a returned application can be corrected and resubmitted."))
+    if not application.is_open:
+        return str(_("This application is %(status)s; it can no longer be withdrawn.")
+                   % {"status": application.get_status_display()})
+    if not app_type.can_act(application, user):
+        if application.kind == ApplicationKind.DELETION:
+            return str(_("Only your operator's administrator may act on a deletion application."))
+        return str(_("Only the applicant may do this."))
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_resubmit(request: HttpRequest, pk: int, *, app_type: ApplicationType) -> HttpResponse:
     """A returned application, corrected and submitted again by its applicant (the version they saw is checked)."""
     application = app_type.get_for_user(user=request.user, pk=pk)
     detail_url = app_type.url("detail", application)
-    if application.status != ReviewStatus.RETURNED or not app_type.can_act(application, request.user):
-        messages.error(request, _("Only a returned application can be corrected and resubmitted."))
+    refusal = _refusal(app_type, application, request.user, needs=ReviewStatus.RETURNED)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(detail_url)
     editor = app_type.editor(request, application)
     if request.method == "POST":
@@ -117,6 +132,10 @@ def application_withdraw(request: HttpRequest, pk: int, *, app_type: Application
     detail. A stale or refused withdrawal changes nothing and says why."""
     application = app_type.get_for_user(user=request.user, pk=pk)
     detail_url = app_type.url("detail", application)
+    refusal = _refusal(app_type, application, request.user)
+    if refusal and request.method == "GET":
+        messages.error(request, refusal)  # no confirmation for what cannot be withdrawn; a POST is refused below
+        return redirect(detail_url)
     if request.method == "POST":
         version_form = VersionForm(request.POST)
         if not version_form.is_valid():
