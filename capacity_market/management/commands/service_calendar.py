@@ -50,7 +50,8 @@ class Command(BaseCommand):
     @staticmethod
     def _line(day: service_window.DayStatus) -> str:
         weekday = formats.date_format(day.date, "D")
-        state = f"{_('open')} {day.opens:%H:%M}-{day.closes:%H:%M}" if day.open else _("closed")
+        state = _("open %(opens)s-%(closes)s") % {"opens": f"{day.opens:%H:%M}", "closes": f"{day.closes:%H:%M}"} \
+            if day.open else _("closed")
         business_day = _("business day") if day.business_day else _("not a business day")
         return f"{day.date.isoformat()} ({weekday})  {state:<16}  {business_day:<18}  {day.reason}"
 
