@@ -13,13 +13,18 @@ class AuctionsConfig(AppConfig):
             register_operator_deletion_guard,
         )
 
-        from . import bid_import, expected_capacity_import  # noqa: F401  (register the CSV formats with the import engine)
-        from .bidding import (
+        from .bidding import csv_import as bid_import  # noqa: F401  (register the CSV formats with the import engine)
+        from .bidding.services import (
             operator_bid_deletion_refusal,
             qualification_below_bid_refusal,
             resource_bid_deletion_refusal,
         )
-        from .services import register_approval_guard, resource_change_refusal, resource_deletion_refusal
+        from .qualification import csv_import as expected_capacity_import  # noqa: F401
+        from .qualification.services import (
+            register_approval_guard,
+            resource_change_refusal,
+            resource_deletion_refusal,
+        )
 
         register_deletion_guard(resource_bid_deletion_refusal)
         register_deletion_guard(resource_deletion_refusal)

@@ -21,7 +21,8 @@ from accounts.models import User
 from registration.choices import Area
 from registration.models import Resource
 
-from . import bidding, clearing_service, services
+from .bidding import services as bidding
+from .clearing import services as clearing_service
 from .models import (
     AdjustmentFactor,
     Auction,
@@ -31,7 +32,8 @@ from .models import (
     ShortBlock,
     TransitionalDeductionCoefficient,
 )
-from .phases import JST
+from .qualification import services
+from .schedule.phases import JST
 
 # Adjustment factors (調整係数) of the demo: illustrative values, not OCCTO's (their tables are not public here).
 SOLAR_FACTORS = {Area.HOKKAIDO: "0.0512", Area.TOHOKU: "0.0921", Area.TOKYO: "0.1103", Area.CHUBU: "0.1402",

@@ -10,8 +10,8 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import phases
 from .models import Auction, Bid, BidStatus, ExpectedCapacity
+from .schedule import phases
 
 # Auctions whose next deadline is this close are shown even before their window opens.
 LOOKAHEAD = dt.timedelta(days=60)
@@ -43,4 +43,4 @@ def auction_panel(request) -> str | None:
     for row in rows:
         pk = row["auction"].pk
         row["qualified"], row["bids"] = qualified.get(pk, 0), bid.get(pk, 0)
-    return render_to_string("auctions/home_panel.html", {"rows": rows}, request=request)
+    return render_to_string("auctions/schedule/home_panel.html", {"rows": rows}, request=request)

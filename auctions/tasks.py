@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from .schedule import services
 
 
 @shared_task
@@ -25,6 +25,6 @@ def run_clearing(run_id: int) -> None:
     """Clear one queued clearing run (auctions.clearing_service.run_clearing marks it failed on any error).
 
     A re-delivered task finds the run no longer queued and does nothing."""
-    from . import clearing_service
+    from .clearing import services as clearing_service
 
     clearing_service.run_clearing(run_id)

@@ -1,11 +1,14 @@
 from django.urls import include, path
 
-from . import bid_views, result_views, services, views
+from .bidding import views as bid_views
+from .qualification import services, views
+from .results import views as result_views
+from .schedule import views as schedule_views
 
 app_name = "auctions"
 urlpatterns = [
-    path("", views.auction_list, name="list"),
-    path("<int:pk>/", views.auction_detail, name="detail"),
+    path("", schedule_views.auction_list, name="list"),
+    path("<int:pk>/", schedule_views.auction_detail, name="detail"),
     path("<int:pk>/expected-capacity/", views.expected_capacity, name="expected_capacity"),
     path("<int:pk>/expected-capacity/<int:resource_pk>/", views.expected_capacity_apply,
          name="expected_capacity_apply"),

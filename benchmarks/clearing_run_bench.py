@@ -37,7 +37,7 @@ def build(n: int, seed: int):
     from clearing_bench import generate
     from django.utils import timezone
 
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
     from auctions.models import (
         Auction,
         Bid,
@@ -96,7 +96,8 @@ def build(n: int, seed: int):
 
 
 def measure(n: int, seed: int) -> dict:
-    from auctions import clearing, clearing_service
+    from auctions import clearing
+    from auctions.clearing import services as clearing_service
 
     started = time.perf_counter()
     auction, admin, engine_input = build(n, seed)

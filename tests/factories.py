@@ -346,7 +346,8 @@ class ExpectedCapacityApplicationFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, auction, resource, expected_kw, submitted_by=None, applicant_comment=""):
-        from auctions import phases, services
+        from auctions.qualification import services
+        from auctions.schedule import phases
 
         submitted_by = submitted_by or _acting_user(resource.operator)
         accepting = _at_an_accepting_instant(lambda now: phases.phase_state(auction, now).expected_capacity_open,
@@ -372,7 +373,7 @@ class ExpectedCapacityFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, auction, resource, expected_kw, submitted_by=None, reviewer=None):
-        from auctions import services
+        from auctions.qualification import services
 
         application = ExpectedCapacityApplicationFactory(auction=auction, resource=resource, expected_kw=expected_kw,
                                                          submitted_by=submitted_by)
@@ -406,7 +407,7 @@ class BidFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, auction, resource, quantity_kw, price_yen, submitted_by=None,
                 status="active"):
-        from auctions import bidding
+        from auctions.bidding import services as bidding
         from auctions.models import ExpectedCapacity, is_variable
 
         submitted_by = submitted_by or _acting_user(resource.operator)

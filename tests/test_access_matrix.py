@@ -34,9 +34,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import AdminIdIssuance, TermsVersion
-from auctions import bidding
-from auctions import services as auction_services
+from auctions.bidding import services as bidding
 from auctions.models import ExpectedCapacity, SentReminder
+from auctions.qualification import services as auction_services
 from auctions.tests.results_support import store_run
 from capacity_market import audit, review
 from capacity_market.models import ImportJob, ServiceCalendarException

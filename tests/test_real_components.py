@@ -181,7 +181,7 @@ def test_a_clearing_started_in_the_system_runs_in_a_real_worker_through_redis(re
                                                                              user_a, occto_admin):
     """The OCCTO administrator's clearing is queued on commit, consumed from Redis by a worker and stored: the
     domain.md §10 toy case gives 12,000 yen/kW and 10,200,000 yen."""
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
     from auctions.models import ClearingOutcome, ClearingRun
     from auctions.tests.clearing_db import toy_auction
 

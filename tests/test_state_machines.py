@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MACHINES = {model: machine_for(model) for model in apps.get_models()
             if any(isinstance(v, StateMachine) for k in model.__mro__ for v in vars(k).values())}
 # The modules that move these models; they must not assign a status themselves.
-SERVICES = {ImportJob: "capacity_market/bulk_import.py", ClearingRun: "auctions/clearing_service.py"}
+SERVICES = {ImportJob: "capacity_market/bulk_import.py", ClearingRun: "auctions/clearing/services.py"}
 
 
 def test_import_jobs_and_clearing_runs_declare_a_machine():

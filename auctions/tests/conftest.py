@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from auctions import services
 from auctions.models import AdjustmentFactor, Auction, FixedSupplyItem
+from auctions.qualification import services
 from conftest import JST
 from registration.models import Resource
 from tests.factories import AuctionFactory, ExpectedCapacityFactory, ResourceFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from auctions import services
+from auctions.qualification import services
 from capacity_market.review.testing import ReviewContractTests
 from tests.factories import ResourceFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from auctions.models import TransitionalDeductionCoefficient
-from auctions.phases import phase_state
+from auctions.schedule.phases import phase_state
 from tests.factories import AuctionFactory
 
 from .conftest import jst

@@ -20,7 +20,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from auctions import bidding
+from auctions.bidding import services as bidding
 from auctions.models import Auction, Bid, BidSubmission, BidVersion, ExpectedCapacity
 from capacity_market import audit
 from capacity_market.errors import DomainError
@@ -236,7 +236,7 @@ def test_closing_the_bids_waits_for_a_submission_in_flight_and_counts_it(operato
     import time_machine
     from django.db import transaction
 
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
     from capacity_market.models import AuditEntry
 
     auction = factories.AuctionFactory(bidding=True)

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions import bidding
-from auctions.bid_import import HEADERS
+from auctions.bidding import services as bidding
+from auctions.bidding.csv_import import HEADERS
 from auctions.models import Bid, BidSubmission, BidVersion
 from capacity_market import bulk_import
 from capacity_market.models import ImportJob

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from auctions import bidding
+from auctions.bidding import services as bidding
 from auctions.models import Bid, BidSubmission, BidVersion
 from tests.factories import AuctionFactory, ExpectedCapacityFactory, ResourceFactory
 from tests.mail_backends import FlakyBackend

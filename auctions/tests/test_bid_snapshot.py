@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from auctions import bidding, clearing_service, services
+from auctions.bidding import services as bidding
+from auctions.clearing import services as clearing_service
 from auctions.models import (
     Auction,
     Bid,
@@ -20,6 +21,7 @@ from auctions.models import (
     ExpectedCapacity,
     ShortBlock,
 )
+from auctions.qualification import services
 from capacity_market import review
 from capacity_market.errors import DomainError
 from registration import services as registration_services

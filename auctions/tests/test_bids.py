@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from auctions import bidding
-from auctions.bidding import BidEntry
+from auctions.bidding import services as bidding
+from auctions.bidding.services import BidEntry
 from auctions.models import Bid, BidSubmission, BidVersion
 from capacity_market.models import AuditEntry
 from tests import factories

@@ -174,7 +174,7 @@ def test_an_auction_whose_input_cannot_be_read_redirects_with_the_reason(admin_c
 # --- permissions -------------------------------------------------------------------------------------------------------
 def test_reviewers_see_the_clearing_page_but_cannot_act(toy, client_for, reviewer, occto_admin,
                                                         django_capture_on_commit_callbacks):
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
 
     auction, _bids = toy
     clearing_service.close_bids(auction=auction, actor=occto_admin)
@@ -212,7 +212,7 @@ def test_operator_users_never_reach_the_clearing_admin(request, toy, client_for,
 
 def test_short_blocks_are_edited_on_the_auction_until_a_run_is_published(toy, admin_client, occto_admin,
                                                                          django_capture_on_commit_callbacks):
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
 
     auction, _bids = toy
     change_url = reverse("admin:auctions_auction_change", args=[auction.pk])
@@ -312,7 +312,7 @@ def test_the_filtered_bids_download_as_csv_with_a_bom(toy, client_for, reviewer,
 
 
 def test_the_receipt_and_run_admins_are_read_only(toy, client_for, occto_admin, django_capture_on_commit_callbacks):
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
 
     auction, bids = toy
     client = client_for(occto_admin)
@@ -365,7 +365,7 @@ def test_the_bid_and_run_lists_and_the_clearing_page_run_the_same_queries_at_1_a
 def test_an_administrator_marks_a_stuck_run_failed_from_the_clearing_page(toy, admin_client, client_for, reviewer,
                                                                           occto_admin,
                                                                           django_capture_on_commit_callbacks):
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
 
     auction, _bids = toy
     clearing_service.close_bids(auction=auction, actor=occto_admin)
@@ -393,7 +393,7 @@ def outcomes_url(run=None) -> str:
 def cleared_toy(toy, occto_admin, django_capture_on_commit_callbacks):
     """The toy auction cleared (not published): national price 12,000; 500, 150, 100 and 100 kW awarded, the
     14,000 yen bid not."""
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
 
     auction, bids = toy
     clearing_service.close_bids(auction=auction, actor=occto_admin)
@@ -443,7 +443,7 @@ def test_every_bids_outcome_is_in_a_read_only_admin_linked_from_the_run(cleared_
 
 def test_the_outcome_list_filters_and_searches(cleared_toy, client_for, occto_admin, operator_b, user_b,
                                                django_capture_on_commit_callbacks):
-    from auctions import clearing_service
+    from auctions.clearing import services as clearing_service
 
     auction, bids, run = cleared_toy
     client = client_for(occto_admin)

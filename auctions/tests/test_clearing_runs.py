@@ -9,9 +9,10 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from auctions import clearing, clearing_service
+from auctions import clearing
 from auctions.clearing import AREAS
-from auctions.clearing_service import ClearingRefused
+from auctions.clearing import services as clearing_service
+from auctions.clearing.services import ClearingRefused
 from auctions.models import (
     AdjustmentFactor,
     Auction,

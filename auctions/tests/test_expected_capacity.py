@@ -8,8 +8,8 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from auctions import services
 from auctions.models import ExpectedCapacity, ExpectedCapacityApplication
+from auctions.qualification import services
 from capacity_market import review
 from capacity_market.errors import DomainError
 from capacity_market.models import AuditEntry

@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from auctions.expected_capacity_import import HEADERS
 from auctions.models import ExpectedCapacityApplication
+from auctions.qualification.csv_import import HEADERS
 from capacity_market.models import ImportJob
 from tests.factories import ResourceFactory
 

@@ -22,13 +22,15 @@ def _imported_names(path: Path) -> set[str]:
 
 
 def test_the_expected_capacity_services_import_nothing_of_bidding_or_clearing():
-    path = Path(apps.get_app_config("auctions").path) / "services.py"
-    imported = _imported_names(path)
-    assert not imported & LATER_STAGES
-    assert not {"bidding", "clearing_service", "auctions.bidding"} & imported
+    package = Path(apps.get_app_config("auctions").path) / "qualification"
+    for path in (package / "services.py", package / "models.py", package / "selectors.py"):
+        imported = _imported_names(path)
+        assert not imported & LATER_STAGES, path
+        assert not {m for m in imported if m.lstrip(".").startswith(("bidding", "clearing", "results"))}, path
 
 
 def test_bidding_guards_the_approval_of_expected_capacity():
-    from auctions import bidding, services
+    from auctions.bidding import services as bidding
+    from auctions.qualification import services
 
     assert bidding.qualification_below_bid_refusal in services._approval_guards

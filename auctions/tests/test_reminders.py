@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core import mail
 from django.test import TestCase
 
-from auctions import services, tasks
+from auctions import tasks
 from auctions.models import DEADLINE_FIELDS, SentReminder
+from auctions.schedule import services
 from tests import factories
 from tests.factories import AuctionFactory
 

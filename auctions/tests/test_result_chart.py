@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 from django.utils import translation
 
-from auctions import result_chart
-from auctions.result_chart import ChartData, pixel, render_svg, simplify, table_rows, x_scale, y_scale
+from auctions.results import chart as result_chart
+from auctions.results.chart import ChartData, pixel, render_svg, simplify, table_rows, x_scale, y_scale
 from tests.factories import BidFactory, ExpectedCapacityFactory, ResourceFactory
 
 from .results_support import small_auction, store_run

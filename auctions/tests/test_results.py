@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions import results
 from auctions.models import AdjustmentFactor, Bid, ClearingRun
+from auctions.results import selectors as results
 from tests.factories import BidFactory, ResourceFactory
 
 from .results_support import small_auction, store_run

@@ -28,7 +28,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from auctions import bidding
+from auctions.bidding import services as bidding
 from auctions.models import FixedSupplyItem, ShortBlock
 from auctions.tests.conftest import jst
 from auctions.tests.results_support import SMALL_CURVE

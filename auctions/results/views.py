@@ -18,8 +18,9 @@ from capacity_market import bulk_import
 from capacity_market.roles import is_occto_staff
 from registration import selectors as registration_selectors
 
-from . import result_chart, results
-from .models import Auction
+from ..models import Auction
+from . import chart as result_chart
+from . import selectors as results
 
 
 def _auction(pk: int) -> Auction:

@@ -24,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from .models import ClearingRun
+from ..models import ClearingRun
 
 WIDTH, HEIGHT = 800, 480
 LEFT, RIGHT, TOP, BOTTOM = 88, 24, 40, 64
@@ -85,7 +85,7 @@ def _exact(value) -> Fraction:
 
 def chart_data(run: ClearingRun, *, steps: list[tuple[int, int]] | None = None) -> ChartData:
     """The chart's data of a run: its input summary and (one query, unless given) its supply steps."""
-    from .results import supply_by_price
+    from .selectors import supply_by_price
 
     summary = run.input_summary or {}
     curve = summary.get("demand_curve") or {}
@@ -176,7 +176,7 @@ def _price(value: Fraction | int) -> str:
     value = Fraction(value)
     if value.denominator == 1:
         return f"{value.numerator:,}"
-    from .clearing.engine import to_decimal
+    from ..clearing.engine import to_decimal
 
     return f"{to_decimal(value):,f}"
 

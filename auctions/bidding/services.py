@@ -43,8 +43,7 @@ from capacity_market.errors import DomainError
 from capacity_market.notifications import notify
 from registration.models import Operator, Resource
 
-from . import phases
-from .models import (
+from ..models import (
     Auction,
     Bid,
     BidAction,
@@ -55,6 +54,7 @@ from .models import (
     ClearingRun,
     ExpectedCapacity,
 )
+from ..schedule import phases
 
 MAX_KW = 2**31 - 1
 MAX_YEN = 2**31 - 1

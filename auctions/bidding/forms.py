@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capacity_market import bulk_import
 
-from .bidding import MAX_KW, MAX_YEN
+from .services import MAX_KW, MAX_YEN
 
 
 class WholeNumberField(forms.IntegerField):

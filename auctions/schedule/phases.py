@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from capacity_market import service_window
 from capacity_market.service_window import JST
 
-from .models import DEADLINE_FIELDS, Auction
+from ..models import DEADLINE_FIELDS, Auction
 
 STAGES = {
     "upcoming": _("Before registration"),

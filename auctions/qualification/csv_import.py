@@ -16,8 +16,10 @@ from capacity_market.errors import DomainError
 from capacity_market.review import OPEN_STATUSES
 from registration.models import Resource
 
-from . import csv_rows, phases, services
-from .models import Auction, ExpectedCapacity, ExpectedCapacityApplication, is_variable
+from .. import csv_rows
+from ..models import Auction, ExpectedCapacity, ExpectedCapacityApplication, is_variable
+from ..schedule import phases
+from . import services
 
 KIND = "auctions.expected_capacity"
 COL_AUCTION = csv_rows.COL_AUCTION
@@ -43,7 +45,7 @@ class ExpectedCapacityImportSpec(bulk_import.ImportSpec):
 
     @property
     def task(self):
-        from .tasks import run_import_job
+        from ..tasks import run_import_job
 
         return run_import_job
 

@@ -20,8 +20,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from capacity_market.scoping import scope_to_user
 from registration.choices import Area, ResourceCategory
 
-from .clearing import AREAS, CATEGORIES
-from .models import Auction, ClearingOutcome, ClearingRun, ClearingRunStatus
+from ..clearing import AREAS, CATEGORIES
+from ..models import Auction, ClearingOutcome, ClearingRun, ClearingRunStatus
 
 
 def published_runs() -> QuerySet[ClearingRun]:

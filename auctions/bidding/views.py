@@ -21,10 +21,12 @@ from capacity_market import bulk_import
 from capacity_market.errors import DomainError
 from registration import selectors as registration_selectors
 
-from . import bid_import as csv_format
-from . import bid_selectors, bidding, phases, selectors
-from .bid_forms import BidRowForm, SubmissionKeyForm, WithdrawBidForm
-from .models import BidStatus, BidSubmission
+from ..models import BidStatus, BidSubmission
+from ..schedule import phases, selectors
+from . import csv_import as csv_format
+from . import selectors as bid_selectors
+from . import services as bidding
+from .forms import BidRowForm, SubmissionKeyForm, WithdrawBidForm
 
 # The operator's latest submission receipts on the bid page (each receipt is a whole saved sheet or CSV file).
 RECEIPTS_SHOWN = 10

@@ -17,10 +17,11 @@ from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
 from registration import selectors as registration_selectors
 
-from . import bid_selectors, phases, selectors, services
-from . import expected_capacity_import as csv_format
+from ..models import ExpectedCapacityApplication, is_variable
+from ..schedule import selectors as schedule_selectors
+from . import csv_import as csv_format
+from . import selectors, services
 from .forms import ExpectedCapacityForm
-from .models import ExpectedCapacityApplication, is_variable
 
 # The expected-capacity page shows the newest applications of the auction (all are on the application list), and
 # the apply page the newest of one resource.
@@ -33,29 +34,8 @@ def _operator(request: HttpRequest):
     return registration_selectors.operator_for_user(user=request.user)
 
 
-@login_required
-@require_http_methods(["GET"])
-def auction_list(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    service_open = phases.service_window_open(now)
-    rows = [(auction, phases.phase_state(auction, now, service_open=service_open))
-            for auction in selectors.auction_list()]
-    return render(request, "auctions/auction_list.html", {"rows": rows})
 
 
-@login_required
-@require_http_methods(["GET"])
-def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    auction = selectors.auction_get(pk=pk)
-    state = auction.phase_state()
-    is_operator = request.user.operator_id is not None
-    return render(request, "auctions/auction_detail.html", {
-        "auction": auction,
-        "state": state,
-        "is_operator": is_operator,
-        "show_bids": is_operator and (state.bid_by_clock or bid_selectors.has_bids(user=request.user,
-                                                                                    auction=auction)),
-    })
 
 
 @login_required
@@ -63,8 +43,8 @@ def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def expected_capacity(request: HttpRequest, pk: int) -> HttpResponse:
     """Per auction: the operator's resources with their expected-capacity status, and the applications."""
     _operator(request)
-    auction = selectors.auction_get(pk=pk)
-    return render(request, "auctions/expected_capacity.html", {
+    auction = schedule_selectors.auction_get(pk=pk)
+    return render(request, "auctions/qualification/expected_capacity.html", {
         "auction": auction,
         "state": auction.phase_state(),
         "resources": selectors.resources_with_status(user=request.user, auction=auction),
@@ -86,7 +66,7 @@ def _working(auction, resource):
 @require_http_methods(["GET", "POST"])
 def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> HttpResponse:
     _operator(request)
-    auction = selectors.auction_get(pk=pk)
+    auction = schedule_selectors.auction_get(pk=pk)
     resource = selectors.resource_get_for_user(user=request.user, pk=resource_pk)
     computed, working_error = _working(auction, resource)
     variable = is_variable(resource.category)
@@ -104,7 +84,7 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
             messages.success(request, _("Your expected-capacity application %(number)s was submitted.")
                              % {"number": application.number})
             return redirect(services.expected_capacity_applications.url("detail", application))
-    return render(request, "auctions/expected_capacity_form.html", {
+    return render(request, "auctions/qualification/expected_capacity_form.html", {
         "auction": auction, "resource": resource, "form": form, "variable": variable,
         "computed": computed, "working_error": working_error, "state": auction.phase_state(),
         "history": services.expected_capacity_applications.list_for_user(
@@ -116,8 +96,8 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
 @require_http_methods(["GET"])
 def qualified(request: HttpRequest, pk: int) -> HttpResponse:
     _operator(request)
-    auction = selectors.auction_get(pk=pk)
-    return render(request, "auctions/qualified.html", {
+    auction = schedule_selectors.auction_get(pk=pk)
+    return render(request, "auctions/qualification/qualified.html", {
         "auction": auction, "rows": selectors.qualified_for_user(user=request.user, auction=auction),
     })
 
@@ -127,11 +107,11 @@ def qualified(request: HttpRequest, pk: int) -> HttpResponse:
 def qualification_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """参加資格通知: a printable page in Japanese listing the operator's qualified resources for the auction."""
     operator = _operator(request)
-    auction = selectors.auction_get(pk=pk)
+    auction = schedule_selectors.auction_get(pk=pk)
     rows = list(selectors.qualified_for_user(user=request.user, auction=auction))
     if not rows:
         raise Http404(_("Not found."))
-    return render(request, "auctions/qualification_notice.html", {
+    return render(request, "auctions/qualification/qualification_notice.html", {
         "auction": auction, "operator": operator, "rows": rows,
         "total_kw": sum(row.expected_kw for row in rows), "issued_at": timezone.now(),
     })
@@ -146,9 +126,9 @@ def _import_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
 @require_http_methods(["GET", "POST"])
 def expected_capacity_import(request: HttpRequest, pk: int) -> HttpResponse:
     operator = _operator(request)
-    auction = selectors.auction_get(pk=pk)
+    auction = schedule_selectors.auction_get(pk=pk)
     return bulk_import.upload_page(request, spec=csv_format.SPEC, operator_id=operator.pk,
-                                   template="auctions/import.html",
+                                   template="auctions/qualification/import.html",
                                    context={"auction": auction})
 
 
@@ -156,7 +136,7 @@ def expected_capacity_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def expected_capacity_import_template(request: HttpRequest, pk: int) -> HttpResponse:
     _operator(request)
-    auction = selectors.auction_get(pk=pk)
+    auction = schedule_selectors.auction_get(pk=pk)
     resources = selectors.resources_with_status(user=request.user, auction=auction)
     rows = csv_format.SPEC.template_rows_for(auction=auction, resources=resources)
     return bulk_import.csv_response(f"expected_capacity_{auction.code}.csv", csv_format.HEADERS, rows)
@@ -167,7 +147,7 @@ def expected_capacity_import_template(request: HttpRequest, pk: int) -> HttpResp
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _import_job_for_user(request, pk)
     return bulk_import.job_page(
-        request, job=job, template="auctions/import_job.html",
+        request, job=job, template="auctions/qualification/import_job.html",
         page_url=reverse("auctions:import_job", kwargs={"pk": job.pk}),
         status_url=reverse("auctions:import_status", kwargs={"pk": job.pk}),
         applications=ExpectedCapacityApplication.objects.filter(import_job=job).select_related("resource", "auction"),

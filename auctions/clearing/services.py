@@ -32,8 +32,8 @@ from capacity_market import audit
 from capacity_market.errors import DomainError
 from capacity_market.roles import is_occto_admin
 
-from . import clearing, phases
-from .models import (
+from .. import clearing
+from ..models import (
     Auction,
     Bid,
     BidStatus,
@@ -43,6 +43,7 @@ from .models import (
     FixedSupplyItem,
     ShortBlock,
 )
+from ..schedule import phases
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ def start_clearing(*, auction: Auction, actor, seed: str | None = None) -> Clear
 
 def _enqueue(run_id: int) -> None:
     """Queue the task; when the broker cannot be reached the run fails at once instead of waiting forever."""
-    from . import tasks
+    from .. import tasks
 
     try:
         tasks.run_clearing.delay(run_id)

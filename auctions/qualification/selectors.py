@@ -1,31 +1,12 @@
 """Auction reads. Auctions are public to every logged-in user; expected capacity is scoped to the user's operator."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Prefetch, QuerySet
 
 from capacity_market.review import OPEN_STATUSES
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 from registration.models import Resource
 
-from .models import Auction, ExpectedCapacity, ExpectedCapacityApplication
-from .results import published_runs
-
-
-def _with_results_published(qs: QuerySet[Auction]) -> QuerySet[Auction]:
-    """Each auction with `results_published`: whether a clearing run of it is published (in the same query)."""
-    return qs.annotate(results_published=Exists(published_runs().filter(auction=OuterRef("pk"))))
-
-
-def auction_list() -> QuerySet[Auction]:
-    return _with_results_published(Auction.objects.order_by("-registration_opens_at", "-pk"))
-
-
-def auction_get(*, pk) -> Auction:
-    return get_object_or_404(
-        _with_results_published(Auction.objects.prefetch_related("adjustment_factors", "fixed_supply_items",
-                                                                 "deduction_coefficients")),
-        pk=pk,
-    )
+from ..models import Auction, ExpectedCapacity, ExpectedCapacityApplication
 
 
 def resources_with_status(*, user, auction: Auction) -> list[Resource]:

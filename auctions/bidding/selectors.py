@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
-from .models import Auction, Bid, BidSubmission, BidVersion, ExpectedCapacity
+from ..models import Auction, Bid, BidSubmission, BidVersion, ExpectedCapacity
 
 
 def bid_rows_for_user(*, user, auction: Auction) -> list[ExpectedCapacity]:

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from capacity_market import bulk_import
 from capacity_market.bulk_import import Row, RowError
 
-from . import bidding, csv_rows
-from .models import Auction, Bid, BidSource
+from .. import csv_rows
+from ..models import Auction, Bid, BidSource
+from . import services as bidding
 
 KIND = "auctions.bids"
 COL_AUCTION = csv_rows.COL_AUCTION
@@ -63,7 +64,7 @@ class BidImportSpec(bulk_import.ImportSpec):
 
     @property
     def task(self):
-        from .tasks import run_import_job
+        from ..tasks import run_import_job
 
         return run_import_job
 

@@ -1,0 +1,33 @@
+"""OCCTO screens of expected capacity: the review queue of applications and the approved qualifications."""
+
+from django.contrib import admin
+
+from capacity_market.admin import OcctoAdminPermissions
+from capacity_market.review.admin import ReviewQueueAdmin
+
+from ..models import (
+    ExpectedCapacity,
+    ExpectedCapacityApplication,
+)
+from . import services
+
+
+@admin.register(ExpectedCapacityApplication)
+class ExpectedCapacityApplicationAdmin(ReviewQueueAdmin):
+    application_type = services.expected_capacity_applications
+    queue_relations = ("operator", "auction", "resource")
+    search_fields = ("resource__grid_code", "resource__name", "operator__code", "operator__name")
+
+
+@admin.register(ExpectedCapacity)
+class ExpectedCapacityAdmin(OcctoAdminPermissions, admin.ModelAdmin):
+    """The participation qualifications, changed only through applications."""
+
+    editable = False
+    list_display = ("resource", "auction", "expected_kw", "adjustment_factor", "approved_at")
+    list_filter = ("auction",)
+    list_select_related = ("resource", "auction")
+    search_fields = ("resource__grid_code", "resource__name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]

@@ -1,0 +1,24 @@
+"""Auction reads: the list and one auction (whether its results are published, for the stage label)."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.shortcuts import get_object_or_404
+
+from ..models import Auction
+from ..results.selectors import published_runs
+
+
+def _with_results_published(qs: QuerySet[Auction]) -> QuerySet[Auction]:
+    """Each auction with `results_published`: whether a clearing run of it is published (in the same query)."""
+    return qs.annotate(results_published=Exists(published_runs().filter(auction=OuterRef("pk"))))
+
+
+def auction_list() -> QuerySet[Auction]:
+    return _with_results_published(Auction.objects.order_by("-registration_opens_at", "-pk"))
+
+
+def auction_get(*, pk) -> Auction:
+    return get_object_or_404(
+        _with_results_published(Auction.objects.prefetch_related("adjustment_factors", "fixed_supply_items",
+                                                                 "deduction_coefficients")),
+        pk=pk,
+    )
