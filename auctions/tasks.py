@@ -22,7 +22,7 @@ def run_import_job(job_id: int) -> None:
 
 @shared_task
 def run_clearing(run_id: int) -> None:
-    """Clear one queued clearing run (auctions.clearing_service.run_clearing marks it failed on any error).
+    """Clear one queued clearing run (auctions.clearing.services.run_clearing marks it failed on any error).
 
     A re-delivered task finds the run no longer queued and does nothing."""
     from .clearing import services as clearing_service

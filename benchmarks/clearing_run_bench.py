@@ -1,4 +1,4 @@
-"""Benchmark: a clearing run inside the system (`auctions.clearing_service`), database included.
+"""Benchmark: a clearing run inside the system (`auctions.clearing.services`), database included.
 
     DATABASE_URL=postgres://… .venv/bin/python benchmarks/clearing_run_bench.py [--sizes 6000,60000] [--seed 2025]
 

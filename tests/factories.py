@@ -328,7 +328,7 @@ def _expected_kw(resource) -> int | None:
 
 
 class ExpectedCapacityApplicationFactory(factory.django.DjangoModelFactory):
-    """A submitted expected-capacity application (期待容量), made through `auctions.services` by a user of the
+    """A submitted expected-capacity application (期待容量), made through `auctions.qualification.services` by a user of the
     resource's operator within the auction's expected-capacity window. When the suite's instant is outside that
     window, the application is made at the window's first open hour (the clock comes back afterwards).
 
@@ -360,7 +360,7 @@ class ExpectedCapacityApplicationFactory(factory.django.DjangoModelFactory):
 
 class ExpectedCapacityFactory(factory.django.DjangoModelFactory):
     """A resource's approved expected capacity in an auction (its participation qualification, 参加資格): an
-    `ExpectedCapacityApplicationFactory` application approved by an OCCTO reviewer (`auctions.services`)."""
+    `ExpectedCapacityApplicationFactory` application approved by an OCCTO reviewer (`auctions.qualification.services`)."""
 
     class Meta:
         model = "auctions.ExpectedCapacity"
@@ -383,7 +383,7 @@ class ExpectedCapacityFactory(factory.django.DjangoModelFactory):
 
 
 class BidFactory(factory.django.DjangoModelFactory):
-    """A bid (応札), submitted through `auctions.bidding.submit_bids` by a user of the resource's operator inside the
+    """A bid (応札), submitted through `auctions.bidding.services.submit_bids` by a user of the resource's operator inside the
     auction's bid window (at the window's first open hour when the suite's instant is outside it; the clock comes
     back afterwards), so its receipt, first version and audit entry exist.
 

@@ -1,4 +1,4 @@
-"""Forms of the bid pages: validate and normalise only (the rules are in `auctions.bidding`)."""
+"""Forms of the bid pages: validate and normalise only (the rules are in `auctions.bidding.services`)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -65,7 +65,7 @@ class ClearingRun(models.Model):
                                 verbose_name=_("auction"))
     status = models.CharField(_("status"), max_length=20, choices=ClearingRunStatus.choices,
                               default=ClearingRunStatus.QUEUED)
-    # The moves of a run (`auctions.clearing_service`), each through `states.transition` and audited: the task
+    # The moves of a run (`auctions.clearing.services`), each through `states.transition` and audited: the task
     # claims a queued run and ends it succeeded or failed; a queued or running run can be marked failed (a broker
     # that is down, a worker that died); OCCTO publishes one succeeded run, after which nothing moves.
     states = StateMachine({

@@ -279,7 +279,8 @@ def resource_change_refusal(application, resource: Resource):
         return _("The installed capacity (%(installed)s kW) would be below the approved expected capacity of this "
                  "resource in %(auctions)s; the expected capacity must be changed first.") % {
             "installed": f"{application.installed_kw:,}",
-            "auctions": ", ".join(f"{ec.auction.name} ({ec.expected_kw:,} kW)" for ec in above)}
+            "auctions": _(", ").join(_("%(auction)s (%(kw)s kW)") % {"auction": ec.auction.name,
+                                                                     "kw": f"{ec.expected_kw:,}"} for ec in above)}
     return None
 
 

@@ -112,7 +112,7 @@ def phase_state(auction: Auction, now: dt.datetime | None = None, *, service_ope
     else:
         stage = "contracted"
     # Results are published by OCCTO's explicit step, not by the date: when the auction was loaded with
-    # `results_published` (auctions.selectors), the stage between the bid close and the contract says what happened.
+    # `results_published` (auctions.schedule.selectors), the stage between the bid close and the contract says what happened.
     published = getattr(a, "results_published", None)
     if published is not None and stage in ("clearing", "published"):
         stage = "published" if published else "clearing"

@@ -127,7 +127,7 @@ def test_the_stage_walks_through_every_phase():
 def test_with_the_publication_known_the_stage_follows_it_rather_than_the_date():
     auction = AuctionFactory()  # publication_at 2027-02-24 09:00 JST
     after_the_date, before_the_date = jst(2027, 3, 1), jst(2027, 2, 2)
-    auction.results_published = False  # as auctions.selectors annotates it
+    auction.results_published = False  # as auctions.schedule.selectors annotates it
     assert phase_state(auction, after_the_date, service_open=True).stage == "clearing"  # OCCTO has not published
     auction.results_published = True
     assert phase_state(auction, before_the_date, service_open=True).stage == "published"  # published early

@@ -33,8 +33,8 @@ class Migration(migrations.Migration):
                 ('account_holder_kana', models.CharField(max_length=100, verbose_name='account holder (kana)')),
                 ('code', models.CharField(max_length=10, unique=True, verbose_name='operator code')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('deleted_at', models.DateTimeField(blank=True, null=True, verbose_name='deleted at')),
             ],
             options={
