@@ -460,11 +460,10 @@ class ResourceApplicationType(review.ApplicationType):
         super().apply_change(application, actor)
 
     def after_change(self, application, subject, actor) -> None:
-        subject.units_before = _units_of(subject)
         self._write_units(subject, application)
 
-    def extra_audit(self, subject, *, before: bool) -> dict:
-        return {"units": subject.units_before if before else _units_of(subject)}
+    def extra_audit(self, subject) -> dict:
+        return {"units": _units_of(subject)}
 
     def deletion_refusals(self, subject) -> list[str]:
         return deletion_refusals(subject)

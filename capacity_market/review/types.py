@@ -269,20 +269,20 @@ class ApplicationType:
     def apply_change(self, application, actor) -> None:
         """Copy the declared info fields onto the subject, audited with the values before and after."""
         subject = self.lock_subject(application)
-        before = {f: getattr(subject, f) for f in application.INFO_FIELDS}
+        before = {**{f: getattr(subject, f) for f in application.INFO_FIELDS}, **self.extra_audit(subject)}
         for name in application.INFO_FIELDS:
             setattr(subject, name, getattr(application, name))
         subject.save()
         self.after_change(application, subject, actor)
         audit.record(action=self.audit_action("changed"), actor=actor, operator_id=application.operator_id,
-                     target=subject, before={**before, **self.extra_audit(subject, before=True)},
-                     after={**application.info_values(), **self.extra_audit(subject, before=False)})
+                     target=subject, before=before,
+                     after={**application.info_values(), **self.extra_audit(subject)})
 
     def after_change(self, application, subject, actor) -> None:
         """Hook: what else a change writes (a resource's member units)."""
 
-    def extra_audit(self, subject, *, before: bool) -> dict:
-        """Hook: further values the change's audit entry records."""
+    def extra_audit(self, subject) -> dict:
+        """Hook: further values of the subject the change's audit entry records (read before and after)."""
         return {}
 
     def deletion_refusals(self, subject) -> list[str]:
