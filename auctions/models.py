@@ -29,6 +29,7 @@ from .schedule.models import (
     PHASE_FIELDS,
     UPPER_PRICE_FACTOR,
     AdjustmentFactor,
+    AreaDrCap,
     Auction,
     AuctionKind,
     FixedSupplyItem,
@@ -39,7 +40,7 @@ from .schedule.models import (
 
 __all__ = [
     "DEADLINE_FIELDS", "PHASE_FIELDS", "RUN_STATUSES_WITH_RESULTS", "UPPER_PRICE_FACTOR", "AdjustmentFactor",
-    "Auction", "AuctionKind", "Bid", "BidAction", "BidSource", "BidStatus", "BidSubmission", "BidVersion",
+    "AreaDrCap", "Auction", "AuctionKind", "Bid", "BidAction", "BidSource", "BidStatus", "BidSubmission", "BidVersion",
     "ClearingOutcome", "ClearingRun", "ClearingRunStatus", "ExpectedCapacity", "ExpectedCapacityApplication",
     "ExpectedCapacityInfo", "FixedSupplyItem", "SentReminder", "ShortBlock", "TransitionalDeductionCoefficient",
     "computed_expected_kw", "is_variable", "truncate_kw",

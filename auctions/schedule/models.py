@@ -73,6 +73,18 @@ class Auction(models.Model):
         help_text=_("The most dispatch-instruction capacity accepted; empty means no cap."),
     )
 
+    # --- participation (参加要件) and bids: configurable per auction (domain.md §1–§2) ---------------------------
+    threshold_kw = models.PositiveIntegerField(
+        _("category threshold (kW of expected capacity)"), default=1_000,
+        validators=[MinValueValidator(1)],
+        help_text=_("Every category's threshold applies to the approved expected capacity: stable and variable "
+                    "stand-alone resources each, the members of an aggregate together, dispatch in total."),
+    )
+    min_bid_kw = models.PositiveIntegerField(
+        _("smallest bid (kW)"), default=1_000, validators=[MinValueValidator(1)],
+        help_text=_("A bid's quantity is at least this and at most the approved expected capacity."),
+    )
+
     # --- bid closing (応札締切) by OCCTO: after the bid window has closed by the clock, freezes the bids -------------
     bids_closed_at = models.DateTimeField(_("bids closed at"), null=True, blank=True)
     bids_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -233,6 +245,28 @@ class TransitionalDeductionCoefficient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.coefficient}"
+
+
+class AreaDrCap(models.Model):
+    """An additional auction's DR cap in one area (each area's H3 × 1 %, Hokkaido excluded): the most
+    dispatch-instruction capacity of that area accepted; areas without a row have no area cap."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.CASCADE, related_name="area_dr_caps",
+                                verbose_name=_("auction"))
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    cap_kw = models.PositiveBigIntegerField(_("DR cap (kW)"))
+
+    class Meta:
+        verbose_name = _("DR cap of an area")
+        verbose_name_plural = _("DR caps by area")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["auction", "area"], name="one_dr_cap_per_area"),
+            models.CheckConstraint(condition=~models.Q(area="hokkaido"), name="no_area_dr_cap_in_hokkaido"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: {self.cap_kw:,} kW"
 
 
 class SentReminder(models.Model):
