@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capacity_market import audit
 
-from .backends import LOCKED_FLAG
+from .backends import LOCKED_FLAG, LOCKED_NOW_FLAG
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,6 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authenticate(self, request, **credentials):
         user = super().authenticate(request, **credentials)
+        if user is None and getattr(request, LOCKED_NOW_FLAG, False):
+            raise ValidationError(
+                _("The login ID or the password is not correct. After %(limit)d failures in a row this ID is now "
+                  "locked: only your operator's administrator can unlock it (OCCTO staff: an OCCTO "
+                  "administrator).") % {"limit": settings.LOGIN_FAILURE_LIMIT},
+                code="account_locked_now",
+            )
         if user is None and getattr(request, LOCKED_FLAG, False):
             raise ValidationError(
                 _("This ID is locked after too many failed log-ins. Ask your operator's administrator to unlock "

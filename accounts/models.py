@@ -143,3 +143,20 @@ class TermsVersion(models.Model):
     @classmethod
     def current(cls) -> "TermsVersion | None":
         return cls.objects.filter(effective_from__lte=timezone.now()).order_by("-effective_from").first()
+
+
+class UnmatchedLoginFailure(models.Model):
+    """Failed log-ins under a typed ID that is no usable account (unknown or deleted), counted like a real ID's
+    consecutive failures so the log-in page announces the lock at the same failure for both (accounts.backends):
+    the page never tells whether an ID exists."""
+
+    login_id = models.CharField(_("login ID typed"), max_length=150, unique=True)
+    failed_count = models.PositiveIntegerField(_("failed log-ins"), default=0)
+    last_failed_at = models.DateTimeField(_("last failure"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("failed log-in under an unknown ID")
+        verbose_name_plural = _("failed log-ins under unknown IDs")
+
+    def __str__(self) -> str:
+        return f"{self.login_id}: {self.failed_count}"

@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from capacity_market.errors import DomainError
 from capacity_market.notifications import notify
 from capacity_market.roles import is_occto_admin
 
-from .models import AdminIdIssuance, User
+from .models import AdminIdIssuance, UnmatchedLoginFailure, User
 from .selectors import login_id_taken
 
 # Fields an operator admin (or OCCTO) may edit on a user. The login ID never changes: it is the identity.
@@ -224,6 +224,24 @@ def record_login_failure(*, user: User) -> User:
                          target=locked, after={"failed_login_count": locked.failed_login_count,
                                                "locked_at": locked.locked_at})
     return locked
+
+
+UNMATCHED_LOGIN_ID_LENGTH = UnmatchedLoginFailure._meta.get_field("login_id").max_length
+
+
+def record_unmatched_login_failure(*, login_id: str) -> int:
+    """Count a failed log-in under an ID that is no usable account; returns the count including this one.
+
+    One atomic upsert, so concurrent failures under the same typed ID each count once."""
+    table = UnmatchedLoginFailure._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (login_id, failed_count, last_failed_at) VALUES (%s, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (login_id) DO UPDATE SET failed_count = {table}.failed_count + 1, "
+            "last_failed_at = EXCLUDED.last_failed_at RETURNING failed_count",
+            [login_id.replace("\x00", "\ufffd")[:UNMATCHED_LOGIN_ID_LENGTH], timezone.now()],
+        )
+        return cursor.fetchone()[0]
 
 
 def record_login_success(*, user: User) -> None:

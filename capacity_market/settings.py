@@ -118,7 +118,13 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# Argon2id (argon2-cffi) hashes new passwords: a log-in's one check costs about a third of PBKDF2's 1,500,000
+# rounds at OWASP-grade strength (docs/performance.md, benchmarks/password_hash_bench.py). PBKDF2 stays listed so
+# hashes made before keep working; Django re-hashes them with Argon2 at their next successful log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 # NIST SP 800-63B: length, a blocklist and similarity, no composition rules (so no NumericPasswordValidator).
 AUTH_PASSWORD_VALIDATORS = [
     {

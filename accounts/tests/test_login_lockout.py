@@ -1,8 +1,10 @@
 """Log-in by login ID, consecutive failures, lock and unlock, and what the log-in page tells whom."""
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher, make_password
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import User
@@ -164,3 +166,98 @@ def test_odd_login_input_never_errors(client, log_in):
         assert response.status_code == 200
     assert client.post(reverse("account_login"), {}).status_code == 200
     assert User.objects.get(login_id="someone").failed_login_count == 0
+
+
+# --- the failure that locks says so, without telling whether the ID exists (#9, friction 4) -----------------------
+def errors(response):
+    return response.context["form"].non_field_errors()
+
+
+def codes(response):
+    return [e.code for e in errors(response).as_data()]
+
+
+def test_the_failure_that_locks_the_id_says_it_is_now_locked(log_in, user_a):
+    fail(log_in, "user-a", 4)
+    response = log_in("user-a", WRONG)
+    user_a.refresh_from_db()
+    assert user_a.is_locked
+    assert codes(response) == ["account_locked_now"]
+    assert "ロックされました" in response.content.decode()
+    # Later wrong passwords get the generic message again (they tell nothing new).
+    assert codes(log_in("user-a", WRONG)) == ["username_password_mismatch"]
+
+
+@pytest.mark.parametrize("attempt", [1, 4, 5, 6, 7])
+def test_an_unknown_id_gets_the_same_message_as_a_real_one_at_every_attempt(log_in, user_a, attempt):
+    real = unknown = None
+    for _ in range(attempt):
+        real = log_in("user-a", WRONG)
+        unknown = log_in("nobody-here", WRONG)
+    assert errors(real) == errors(unknown)
+    assert codes(unknown) == (["account_locked_now"] if attempt == 5 else ["username_password_mismatch"])
+
+
+def test_a_deleted_id_announces_the_lock_at_the_same_failure_as_a_real_one(log_in, admin_a, user_a):
+    services.deactivate_user(actor=admin_a, user=user_a)
+    fail(log_in, "user-a", 4)
+    assert codes(log_in("user-a", WRONG)) == ["account_locked_now"]
+    user_a.refresh_from_db()
+    assert user_a.locked_at is None  # a deleted ID's own state never changes
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_the_announcement_follows_the_configured_limit(log_in, user_a):
+    fail(log_in, "ghost-id", 2)
+    assert codes(log_in("ghost-id", WRONG)) == ["account_locked_now"]
+    assert "3回" in log_in("user-a", WRONG).content.decode()
+
+
+def test_unmatched_failures_are_counted_per_typed_id_and_odd_ids_never_error(log_in):
+    assert [services.record_unmatched_login_failure(login_id="ghost-id") for _ in range(3)] == [1, 2, 3]
+    assert services.record_unmatched_login_failure(login_id="other") == 1
+    for odd in ["x" * 5000, "a\x00b", "😀" * 10]:
+        assert log_in(odd, WRONG).status_code == 200
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 (the suite's fast hasher) that counts every hash it computes."""
+
+    calls = 0
+
+    def encode(self, password, salt):
+        type(self).calls += 1
+        return super().encode(password, salt)
+
+
+@override_settings(PASSWORD_HASHERS=[f"{__name__}.CountingHasher"])
+@pytest.mark.parametrize("case", ["unknown", "wrong", "locked-wrong", "locking", "deleted"])
+def test_every_failing_path_hashes_exactly_once(log_in, admin_a, case):
+    """The same work on every path: no timing difference between an unknown, a locked and a real ID."""
+    user = OperatorUserFactory(login_id="counted", password=PASSWORD, operator=admin_a.operator)
+    if case == "locked-wrong":
+        User.objects.filter(pk=user.pk).update(locked_at=timezone.now())
+    if case == "locking":
+        User.objects.filter(pk=user.pk).update(failed_login_count=4)
+    if case == "deleted":
+        services.deactivate_user(actor=admin_a, user=user)
+    CountingHasher.calls = 0
+    log_in("nobody-here" if case == "unknown" else "counted", WRONG)
+    assert CountingHasher.calls == 1
+
+
+# --- Argon2 (#9, friction 14) ---------------------------------------------------------------------------------
+def test_production_hashes_new_passwords_with_argon2_and_still_reads_pbkdf2():
+    from capacity_market import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in production.PASSWORD_HASHERS
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher",
+                                     "django.contrib.auth.hashers.PBKDF2PasswordHasher"])
+def test_an_old_pbkdf2_hash_logs_in_and_is_rehashed_with_argon2(client, log_in, user_a):
+    User.objects.filter(pk=user_a.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    assert log_in("user-a", PASSWORD).status_code == 302
+    user_a.refresh_from_db()
+    assert user_a.password.startswith("argon2$")
