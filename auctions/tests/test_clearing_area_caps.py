@@ -271,6 +271,6 @@ def test_clear_auction_accepts_area_caps_and_replays_byte_identically(tmp_path):
 
 def test_every_area_but_hokkaido_may_carry_a_cap():
     assert set(AREAS) - {"hokkaido"} == set(ALL_BUT_HOKKAIDO.split(", "))
-    caps = {area: 10 for area in ALL_BUT_HOKKAIDO.split(", ")}
+    caps = dict.fromkeys(ALL_BUT_HOKKAIDO.split(", "), 10)
     out = run(document([dr(f"D-{area}", 11, 0, area) for area in AREAS], dr_caps_kw_by_area=caps))
     assert out["excluded_by_dr_cap"] == [f"D-{area}" for area in AREAS if area != "hokkaido"]
