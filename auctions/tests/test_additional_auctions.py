@@ -229,3 +229,20 @@ def test_the_bid_and_qualified_pages_list_a_winner_without_qualification(publish
         assert "このオークションに参加できない電源等" in page
         section = page.split('id="ineligible"')[1]
         assert "落札電源" in section and REASON_JA in section and "未応札電源" not in section
+
+
+def test_a_csv_row_of_a_winner_is_refused_on_its_row(published, additional, client_for, user_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from auctions.qualification.csv_import import HEADERS
+    from capacity_market.models import ImportJob
+
+    winner, loser, _absent = published
+    lines = [",".join(HEADERS), f"{additional.code},{winner.grid_code},,50000,", f"{additional.code},{loser.grid_code},,50000,"]
+    file = SimpleUploadedFile("ec.csv", ("\r\n".join(lines) + "\r\n").encode("cp932"), content_type="text/csv")
+    client_for(user_a).post(url("import", pk=additional.pk), {"file": file})
+    job = ImportJob.objects.get(kind="auctions.expected_capacity")
+    assert job.status == "invalid"
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "系統コード")]
+    assert job.errors[0]["message"].startswith(REASON_JA)
+    assert not ExpectedCapacityApplication.objects.filter(auction=additional).exists()
