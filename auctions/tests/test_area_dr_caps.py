@@ -228,3 +228,13 @@ def test_area_caps_freeze_once_a_run_is_published(admin_client, additional, occt
     clearing_service.publish_run(run=ClearingRun.objects.get(pk=run.pk), actor=occto_admin)
     page = admin_client.get(change_url(auction)).content.decode()
     assert 'name="area_dr_caps-0-cap_kw"' not in page and ("150,000" in page or "150000" in page)
+
+
+def test_the_auction_page_lists_the_area_caps_north_to_south(client_for, user_a):
+    auction = AuctionFactory(kind="additional")
+    AreaDrCap.objects.create(auction=auction, area="kyushu", cap_kw=120_000)
+    AreaDrCap.objects.create(auction=auction, area="tohoku", cap_kw=145_000)
+    page = client_for(user_a).get(reverse("auctions:detail", kwargs={"pk": auction.pk})).content.decode()
+    rows = [row.split("</tr>")[0] for row in page.split('<tr class="area-dr-cap">')[1:]]
+    assert len(rows) == 2
+    assert "東北" in rows[0] and "145,000" in rows[0] and "九州" in rows[1] and "120,000" in rows[1]
