@@ -22,14 +22,17 @@ class AuctionsConfig(AppConfig):
         from .qualification import csv_import as expected_capacity_import  # noqa: F401
         from .qualification.services import (
             register_approval_guard,
+            register_award_lookup,
             resource_change_refusal,
             resource_deletion_refusal,
         )
+        from .results.selectors import awarded_resource_ids
 
         register_deletion_guard(resource_bid_deletion_refusal)
         register_deletion_guard(resource_deletion_refusal)
         register_operator_deletion_guard(operator_bid_deletion_refusal)
         register_approval_guard(qualification_below_bid_refusal)
+        register_award_lookup(awarded_resource_ids)  # additional auctions refuse the main auction's winners
         register_change_guard(resource_change_refusal)
 
         from capacity_market.home import register_panel

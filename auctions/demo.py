@@ -25,6 +25,7 @@ from .bidding import services as bidding
 from .clearing import services as clearing_service
 from .models import (
     AdjustmentFactor,
+    AreaDrCap,
     Auction,
     AuctionKind,
     ExpectedCapacityApplication,
@@ -207,6 +208,10 @@ def _ensure_bidding_auction(reviewer: User) -> Auction:
         today=today, curve={"net_cone": Decimal("9000"), "q_upper_kw": 600_000, "target_kw": 900_000,
                             "q_zero_kw": 1_400_000, "dr_cap_kw": 1_000})
     FixedSupplyItem.objects.create(auction=auction, label="FIT電源の期待容量", kw=200_000)
+    # The DR caps by area of an additional auction (each area's H3 × 1 %, scaled to the demo; Hokkaido has none).
+    AreaDrCap.objects.bulk_create([AreaDrCap(auction=auction, area=area, cap_kw=kw) for area, kw in (
+        (Area.TOHOKU, 1_000), (Area.TOKYO, 3_000), (Area.CHUBU, 1_500), (Area.HOKURIKU, 500), (Area.KANSAI, 1_500),
+        (Area.CHUGOKU, 700), (Area.SHIKOKU, 400), (Area.KYUSHU, 1_000))])
     for key in ("tohoku", "kyushu"):
         _qualify(auction, reviewer, key, {"lng": 450_000, "battery": 18_000, "wind": None, "dr": 1_500})
     _schedule(auction, **_bid_open_dates(today))

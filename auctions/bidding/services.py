@@ -7,8 +7,9 @@ One call of `submit_bids` (a save of the bid page, or one CSV file) stores all i
    (a double-click, a retried POST, a re-run import). Checked first, again once the bids are locked, and a race
    on the unique constraint returns the winner's submission.
 2. The actor is an active user of an active operator; each resource is the operator's, active, and qualified
-   (has an `ExpectedCapacity` for the auction); 1 ≤ quantity ≤ the approved expected kW; 0 ≤ price ≤ the upper
-   price in whole yen (an upper price of x.5 yen allows x).
+   (has an `ExpectedCapacity` for the auction, and in an additional auction did not win the main auction of the
+   same delivery year: `qualification.services.ineligible_reasons`); 1 ≤ quantity ≤ the approved expected kW;
+   0 ≤ price ≤ the upper price in whole yen (an upper price of x.5 yen allows x).
 3. Optimistic locking: the operator's bids of the entries are locked (`select_for_update`, by primary key, so two
    submissions never deadlock) and each entry's `expected_version` must be the stored one (None: no bid yet). A
    difference refuses the whole submission naming who changed which bid when; two new bids racing on one resource
@@ -54,6 +55,7 @@ from ..models import (
     ClearingRun,
     ExpectedCapacity,
 )
+from ..qualification.services import ineligible_reasons
 from ..schedule import phases
 
 MAX_KW = 2**31 - 1
@@ -122,11 +124,13 @@ def _hms(instant: dt.datetime) -> str:
 
 # --- the rules ------------------------------------------------------------------------------------------------------
 def check_entries(*, auction: Auction, operator_id: int, entries: list[BidEntry]) -> list[EntryError]:
-    """Every rule broken by the entries (resource, qualification, quantity, price, duplicates). Two queries,
-    whatever the count; saves nothing. The CSV check shows these by row; `submit_bids` refuses on any."""
+    """Every rule broken by the entries (resource, qualification, quantity, price, duplicates). Two queries (four in
+    an additional auction), whatever the count; saves nothing. The CSV check shows these by row; `submit_bids`
+    refuses on any."""
     ids = [e.resource_id for e in entries]
     resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids, operator_id=operator_id, is_active=True)}
     qualified = {q.resource_id: q for q in ExpectedCapacity.objects.filter(auction=auction, resource_id__in=ids)}
+    ineligible = ineligible_reasons(auction=auction, resource_ids=qualified)  # additional: the main's winners
     ceiling = max_price(auction)
     errors: list[EntryError] = []
     seen: set[int] = set()
@@ -146,6 +150,9 @@ def check_entries(*, auction: Auction, operator_id: int, entries: list[BidEntry]
         if qualification is None:
             err("resource", _("This resource has no approved expected capacity (participation qualification) for "
                               "this auction."))
+            continue
+        if entry.resource_id in ineligible:
+            err("resource", ineligible[entry.resource_id])
             continue
         if not isinstance(entry.quantity_kw, int) or entry.quantity_kw < 1:
             err("quantity_kw", _("The quantity must be a whole number of at least 1 kW."))

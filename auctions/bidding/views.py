@@ -22,6 +22,7 @@ from capacity_market.errors import DomainError
 from registration import selectors as registration_selectors
 
 from ..models import BidStatus, BidSubmission
+from ..qualification import selectors as qualification_selectors
 from ..schedule import phases, selectors
 from . import csv_import as csv_format
 from . import selectors as bid_selectors
@@ -114,7 +115,11 @@ def bid_page(request: HttpRequest, pk: int) -> HttpResponse:
         key_form = SubmissionKeyForm(initial={"idempotency_key": uuid.uuid4()})
         forms = [_row_form(row) for row in rows]
     state = auction.phase_state()
+    qualification_selectors.with_ineligible_reasons(rows, auction=auction)
+    qualified = {row.resource_id for row in rows}
     return render(request, "auctions/bids/bid_page.html", {
+        "ineligible": [resource for resource in qualification_selectors.ineligible_resources_for_user(
+            user=request.user, auction=auction) if resource.pk not in qualified],
         "auction": auction, "state": state, "rows": list(zip(rows, forms, strict=True)), "key_form": key_form,
         "max_price": bidding.max_price(auction), "closed_by_occto": auction.bids_closed_at is not None,
         "receipts": bid_selectors.receipts_for_user(user=request.user, auction=auction)[:RECEIPTS_SHOWN],

@@ -42,13 +42,9 @@ def _is_published(auction) -> bool:
                                                                       published_at__isnull=False).exists())
 
 
-class ShortBlockInline(ParameterInline):
-    """不足ブロック from the reliability analysis: editable by OCCTO administrators until a run is published.
-    Areas are entered as codes separated by commas (e.g. "hokkaido,tohoku"); the engine's own checks run when a
-    clearing is started."""
-
-    model = ShortBlock
-    fields = ("order", "name", "areas", "additional_kw", "adjacent")
+class ClearingInputInline(ParameterInline):
+    """An auction parameter the clearing reads (short blocks, DR caps by area): editable by OCCTO administrators
+    until a run of the auction is published, read-only afterwards (a published result is never re-cleared)."""
 
     def _frozen(self, obj) -> bool:
         if not hasattr(self, "_published_cache"):
@@ -66,6 +62,15 @@ class ShortBlockInline(ParameterInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not self._frozen(obj)
+
+
+class ShortBlockInline(ClearingInputInline):
+    """不足ブロック from the reliability analysis: editable by OCCTO administrators until a run is published.
+    Areas are entered as codes separated by commas (e.g. "hokkaido,tohoku"); the engine's own checks run when a
+    clearing is started."""
+
+    model = ShortBlock
+    fields = ("order", "name", "areas", "additional_kw", "adjacent")
 
 
 class StartClearingForm(forms.Form):

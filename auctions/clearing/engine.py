@@ -10,8 +10,9 @@ Why it is fast (see ``docs/performance.md``):
   price: within a run of bids of equal price the cumulative supply grows and D(q) never rises, so a run
   contains a bid i with D(S_i) ≤ p_i exactly when D(S) ≤ p at the end of the run. The engine therefore sums
   kW per distinct price (at most P_up + 1 of them) and walks those sums.
-* The seeded tie order (SHA-256 of ``"<seed>:<id>"``) only matters where bids are taken one by one: the DR cap
-  (dispatch bids) and short blocks (the losers of their areas). Tie keys are computed once, for those bids only.
+* The seeded tie order (SHA-256 of ``"<seed>:<id>"``) only matters where bids are taken one by one: the DR caps
+  (dispatch bids: the national cap, then each area's) and short blocks (the losers of their areas). Tie keys are
+  computed once, for those bids only.
 """
 
 from __future__ import annotations
@@ -174,6 +175,9 @@ class AuctionInput:
     bids: Sequence[Bid | tuple[str, str, str, int, int]]  # or BidColumns
     dr_cap_kw: int | None = None
     short_blocks: Sequence[ShortBlock] = ()
+    # Additional auctions: area → that area's DR cap in kW (each area's H3 × 1 %, Hokkaido excluded); areas not
+    # listed have none. None or empty: no area cap.
+    dr_caps_kw_by_area: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +223,17 @@ def national_price(curve: DemandCurve, fixed_supply_kw: int, supply_by_price: Ma
     return math.floor(price_at(supply)), False
 
 
+def _first_over(ranked: Sequence[int], quantities: Sequence[int], cap_kw: int) -> int:
+    """The position in ``ranked`` of the first bid that takes the running total of kept kW over ``cap_kw``
+    (``len(ranked)`` when none does): that bid and every later one are excluded (clearing-format.md step 3)."""
+    kept_kw = 0
+    for position, i in enumerate(ranked):
+        kept_kw += quantities[i]
+        if kept_kw > cap_kw:
+            return position
+    return len(ranked)
+
+
 def clear(auction: AuctionInput) -> ClearingResult:
     """Clear an auction by the rule of clearing-format.md."""
     bids = auction.bids
@@ -230,17 +245,25 @@ def clear(auction: AuctionInput) -> ClearingResult:
     else:
         ids, areas, categories, quantities, prices = zip(*bids, strict=True) if bids else ((),) * 5
 
-    # Step 3: the DR cap on dispatch bids, in (price, tie order).
+    # Step 3: the DR caps on dispatch bids, in (price, tie order): the national cap first, then each area's cap on
+    # that area's remaining dispatch bids. The first bid that would take a kept total over its cap, and every later
+    # dispatch bid (of the nation, or of that area), is excluded.
     excluded: list[int] = []
-    if auction.dr_cap_kw is not None:
+    area_caps = auction.dr_caps_kw_by_area
+    if auction.dr_cap_kw is not None or area_caps:
         dispatch = [i for i, category in enumerate(categories) if category == DISPATCH]
         dispatch.sort(key=lambda i: (prices[i], tie_key(ids[i])))
-        kept_kw = 0
-        for position, i in enumerate(dispatch):
-            kept_kw += quantities[i]
-            if kept_kw > auction.dr_cap_kw:
-                excluded = sorted(dispatch[position:])
-                break
+        if auction.dr_cap_kw is not None:
+            over = _first_over(dispatch, quantities, auction.dr_cap_kw)
+            excluded, dispatch = dispatch[over:], dispatch[:over]
+        if area_caps:
+            remaining_by_area: dict[str, list[int]] = {}
+            for i in dispatch:  # still in (price, tie order)
+                remaining_by_area.setdefault(areas[i], []).append(i)
+            for area, cap in area_caps.items():
+                of_area = remaining_by_area.get(area, [])
+                excluded.extend(of_area[_first_over(of_area, quantities, cap):])
+        excluded.sort()
 
     # Step 4: national clearing on the kW offered at each price.
     supply_by_price: dict[int, int] = {}

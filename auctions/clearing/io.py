@@ -49,16 +49,21 @@ TOP_LEVEL_FIELDS = (
     "demand_curve",
     "fixed_supply_kw",
     "dr_cap_kw",
+    "dr_caps_kw_by_area",
     "tie_break_seed",
     "bids",
     "short_blocks",
 )
-OPTIONAL_FIELDS = frozenset({"dr_cap_kw", "short_blocks"})
+OPTIONAL_FIELDS = frozenset({"dr_cap_kw", "dr_caps_kw_by_area", "short_blocks"})
 CURVE_FIELDS = ("upper_price", "q_upper_kw", "net_cone", "target_kw", "q_zero_kw")
 BID_FIELDS = ("id", "area", "category", "quantity_kw", "price")
 BLOCK_FIELDS = ("name", "areas", "additional_kw", "adjacent")
 
 _AREA_SET = frozenset(AREAS)
+# Hokkaido has no area DR cap (clearing-format.md: "each area's H3 × 1 %, Hokkaido excluded"); a file giving it one
+# is refused rather than silently cleared with a cap the rule does not have.
+NO_AREA_DR_CAP = "hokkaido"
+AREAS_WITH_DR_CAP = tuple(area for area in AREAS if area != NO_AREA_DR_CAP)
 _CATEGORY_SET = frozenset(CATEGORIES)
 _DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
 _MAX_DIGITS = 30  # no price or quantity of a real auction comes near 10^30
@@ -189,6 +194,7 @@ def validate(raw: object) -> AuctionInput:
         dr_cap = _whole(dr_cap)
         if dr_cap is None or dr_cap < 0:
             problems.append("dr_cap_kw: must be a whole number of kW ≥ 0, or null")
+    area_caps = _validate_area_caps(raw.get("dr_caps_kw_by_area"), problems)
 
     curve = _validate_curve(raw["demand_curve"], problems) if "demand_curve" in raw else None
     price_limit = int(curve.upper_price) if curve is not None else None  # whole-yen bids ≤ P_up
@@ -206,7 +212,34 @@ def validate(raw: object) -> AuctionInput:
         bids=bids,
         dr_cap_kw=dr_cap,
         short_blocks=blocks,
+        dr_caps_kw_by_area=area_caps,
     )
+
+
+def _validate_area_caps(raw: object, problems: list[str]) -> dict[str, int] | None:
+    """``dr_caps_kw_by_area``: null, or an object of area → whole kW ≥ 0 (Hokkaido excluded). Returned in the
+    order of AREAS, so the same caps always serialise the same way."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("dr_caps_kw_by_area: must be an object of area → whole kW ≥ 0, or null")
+        return None
+    caps: dict[str, int] = {}
+    for area, value in raw.items():
+        if area == NO_AREA_DR_CAP:
+            problems.append(f"dr_caps_kw_by_area.{area}: Hokkaido has no area DR cap (the rule excludes it)")
+            continue
+        if area not in _AREA_SET:
+            problems.append(
+                f"dr_caps_kw_by_area: unknown area {_describe(area)} (one of {', '.join(AREAS_WITH_DR_CAP)})"
+            )
+            continue
+        cap = _whole(value)
+        if cap is None or cap < 0:
+            problems.append(f"dr_caps_kw_by_area.{area}: must be a whole number of kW ≥ 0")
+            continue
+        caps[area] = cap
+    return {area: caps[area] for area in AREAS if area in caps}
 
 
 def _validate_curve(raw: object, problems: list[str]) -> DemandCurve | None:
@@ -471,6 +504,13 @@ def _price_text(value) -> str:
     return format(to_decimal(value).normalize(), "f")
 
 
+def _area_caps_document(caps) -> dict[str, int] | None:
+    """The area DR caps in the order of AREAS (null when there are none given)."""
+    if caps is None:
+        return None
+    return {area: caps[area] for area in AREAS if area in caps}
+
+
 def input_document(auction: AuctionInput, *, with_bids: bool = True) -> dict:
     """The input as plain JSON data in the documented field order (prices of the curve as decimal strings).
 
@@ -487,6 +527,7 @@ def input_document(auction: AuctionInput, *, with_bids: bool = True) -> dict:
         },
         "fixed_supply_kw": auction.fixed_supply_kw,
         "dr_cap_kw": auction.dr_cap_kw,
+        "dr_caps_kw_by_area": _area_caps_document(auction.dr_caps_kw_by_area),
         "tie_break_seed": auction.tie_break_seed,
     }
     if with_bids:

@@ -34,6 +34,7 @@ from capacity_market.roles import is_occto_admin
 
 from .. import clearing
 from ..models import (
+    AreaDrCap,
     Auction,
     Bid,
     BidStatus,
@@ -86,6 +87,7 @@ def _parameters(*, auction: Auction, seed: str) -> dict:
     """The clearing-format document of the auction without its bids (the input summary of a run, less bid_count)."""
     fixed_supply = sum(FixedSupplyItem.objects.filter(auction=auction).values_list("kw", flat=True))
     blocks = ShortBlock.objects.filter(auction=auction).order_by("order", "pk")
+    area_caps = dict(AreaDrCap.objects.filter(auction=auction).values_list("area", "cap_kw"))
     return {
         "auction": auction.code,
         "demand_curve": {
@@ -97,6 +99,8 @@ def _parameters(*, auction: Auction, seed: str) -> dict:
         },
         "fixed_supply_kw": fixed_supply,
         "dr_cap_kw": auction.dr_cap_kw,
+        # Additional auctions: the DR cap of each area OCCTO entered (in the order of the areas); null when none.
+        "dr_caps_kw_by_area": {area: area_caps[area] for area in clearing.AREAS if area in area_caps} or None,
         "tie_break_seed": seed,
         "short_blocks": [
             {"name": block.name, "areas": list(block.areas), "additional_kw": block.additional_kw,
@@ -126,8 +130,8 @@ def _validated(document: dict) -> clearing.AuctionInput:
 
 def engine_input(*, auction: Auction, seed: str, rows: list | None = None) -> clearing.AuctionInput:
     """The engine's input of the auction as it is in the database now: its ACTIVE bids (id = `Bid.bid_code`, the
-    area and category the bid was accepted with, quantity, price), fixed supply = the sum of its items, DR cap, the demand curve
-    (upper price exact) and the short blocks in order. Raises ClearingRefused listing every problem.
+    area and category the bid was accepted with, quantity, price), fixed supply = the sum of its items, the DR cap and
+    the DR caps by area, the demand curve (upper price exact) and the short blocks in order. Raises ClearingRefused listing every problem.
 
     `rows` (optional): the `_active_bids` rows, when the caller has already read them."""
     rows = list(_active_bids(auction)) if rows is None else rows
@@ -164,7 +168,7 @@ def _run_bids(run: ClearingRun):
 
 def export_run_input(*, run: ClearingRun) -> str:
     """The input a succeeded run cleared, as a clearing-format JSON file: its recorded parameters and seed
-    (`input_summary`: demand curve, fixed supply, DR cap, short blocks) with the bids of its stored outcomes, so
+    (`input_summary`: demand curve, fixed supply, DR caps, short blocks) with the bids of its stored outcomes, so
     `clear_auction` reproduces the run's result exactly, even after bids, resources or short blocks changed. Runs
     that did not succeed keep no outcomes, hence no bids to export: refused."""
     if not run.has_results:

@@ -58,6 +58,7 @@ class ExpectedCapacityImportSpec(bulk_import.ImportSpec):
         approved = {(e.resource_id, e.auction_id): e for e in ExpectedCapacity.objects.filter(
             resource__in=resources.values())}
         accepting: dict[int, bool] = {}
+        ineligible: dict[int, dict[int, str]] = {}  # auction → resource → why it may not take part (additional)
         service_open = phases.service_window_open()
         seen: dict[tuple[int, int], int] = {}
         plans: list[_Plan] = []
@@ -93,6 +94,12 @@ class ExpectedCapacityImportSpec(bulk_import.ImportSpec):
             if key in busy:
                 err(COL_GRID_CODE, _("This resource already has an open expected-capacity application for this "
                                      "auction."))
+            if auction.pk not in ineligible:
+                ineligible[auction.pk] = services.ineligible_reasons(
+                    auction=auction, resource_ids=[r.pk for r in resources.values()])
+            if resource.pk in ineligible[auction.pk]:
+                err(COL_GRID_CODE, ineligible[auction.pk][resource.pk])
+                continue
             try:
                 values = services.proposed_values(auction=auction, resource=resource,
                                                   expected_kw=None if is_variable(resource.category) else expected_kw)

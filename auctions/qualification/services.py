@@ -5,7 +5,7 @@ Keyword-only, atomic and audited. Expected-capacity applications go through the 
 参加資格) in the same transaction.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -23,6 +23,7 @@ from registration.rules import is_fit_eligible
 
 from ..models import (
     Auction,
+    AuctionKind,
     ExpectedCapacity,
     ExpectedCapacityApplication,
     computed_expected_kw,
@@ -134,6 +135,7 @@ def submit_expected_capacity_application(*, auction: Auction, resource: Resource
     try:
         with transaction.atomic():
             locked = Resource.objects.select_for_update().get(pk=resource.pk)
+            _assert_eligible(auction=auction, resource=locked)
             values = proposed_values(auction=auction, resource=locked, expected_kw=expected_kw)
             current = ExpectedCapacity.objects.filter(resource=locked, auction=auction).first()
             kind = ApplicationKind.CHANGE if current is not None else ApplicationKind.NEW
@@ -169,6 +171,7 @@ def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) ->
     if application.expected_kw > resource.installed_kw:
         raise DomainError(_("The resource's installed capacity is now below this expected capacity; return the "
                             "application for correction."))
+    _assert_eligible(auction=application.auction, resource=resource)
     # Later stages (bidding) may refuse an approval that would contradict what they hold; they lock the resource too.
     refusals = [str(reason) for reason in hooks.answers(_approval_guards, application, resource)]
     if refusals:
@@ -225,7 +228,8 @@ class ExpectedCapacityApplicationType(review.ApplicationType):
                                              "applicant_comment": application.applicant_comment})
         return review.Editor([form], context={
             "auction": application.auction, "resource": resource, "variable": variable, "computed": computed,
-            "working_error": working_error, "state": application.auction.phase_state()})
+            "working_error": working_error, "state": application.auction.phase_state(),
+            "ineligible_reason": participation_refusal(auction=application.auction, resource=resource)})
 
     def resubmit(self, *, application, actor, values, expected_version):
         """Only while expected capacity is accepted; the value is recomputed for variable resources."""
@@ -239,6 +243,7 @@ class ExpectedCapacityApplicationType(review.ApplicationType):
         resource = Resource.objects.get(pk=application.resource_id)
         if not resource.is_active:
             raise DomainError(self.deleted_message)
+        _assert_eligible(auction=application.auction, resource=resource)
         for name, value in proposed_values(auction=application.auction, resource=resource,
                                             expected_kw=values.get("expected_kw")).items():
             setattr(application, name, value)
@@ -266,6 +271,56 @@ def resubmit_expected_capacity_application(*, application: ExpectedCapacityAppli
     return expected_capacity_applications.resubmit(
         application=application, actor=actor, expected_version=expected_version,
         values={"expected_kw": expected_kw, "applicant_comment": applicant_comment})
+
+
+# --- additional auctions: only the main auction's losers and non-bidders take part (domain.md §2) ------------------
+# Which resources won is known only to the results of a clearing, a later stage that qualification does not import:
+# results registers its lookup here (auctions/apps.py), and the rule itself stays in this one place.
+AwardLookup = Callable[[Auction, Collection[int]], "Collection[int]"]
+_award_lookups: list[AwardLookup] = []
+
+
+def register_award_lookup(func: AwardLookup) -> AwardLookup:
+    """Register `func(auction, resource_ids) -> resource ids`: those of `resource_ids` with a winning bid in the
+    auction's published clearing result (none while no result is published)."""
+    return hooks.register(_award_lookups, func)
+
+
+def main_auction_of(auction: Auction) -> Auction | None:
+    """The main auction of an additional auction's delivery year (None for a main auction, or when there is none)."""
+    if auction.kind != AuctionKind.ADDITIONAL:
+        return None
+    return Auction.objects.filter(kind=AuctionKind.MAIN, delivery_fiscal_year=auction.delivery_fiscal_year).first()
+
+
+def ineligible_reasons(*, auction: Auction, resource_ids: Collection[int]) -> dict[int, str]:
+    """resource id → why it may not take part in `auction`, for the resources of `resource_ids` that may not.
+
+    The rule: in an additional auction, a resource with a winning bid in the published result of the main auction
+    of the same delivery fiscal year takes no part (no qualification, no bid); resources that lost or did not bid
+    there may. A main auction of that year without a published result (or no such auction) refuses nobody: nobody
+    has won it yet. Two queries at most, whatever the number of resources."""
+    resource_ids = list(resource_ids)
+    main = main_auction_of(auction) if resource_ids else None
+    if main is None:
+        return {}
+    winners: set[int] = set()
+    for answer in hooks.answers(_award_lookups, main, resource_ids):
+        winners.update(answer)
+    reason = _("This resource won in “%(main)s”, the main auction of the same delivery year. Only resources that "
+               "lost or did not bid there may take part in an additional auction: it cannot be qualified for this "
+               "auction or bid in it.") % {"main": main.name}
+    return {pk: str(reason) for pk in resource_ids if pk in winners}
+
+
+def participation_refusal(*, auction: Auction, resource: Resource) -> str | None:
+    """Why the resource may not take part in the auction (see `ineligible_reasons`), or None."""
+    return ineligible_reasons(auction=auction, resource_ids=[resource.pk]).get(resource.pk)
+
+
+def _assert_eligible(*, auction: Auction, resource: Resource) -> None:
+    if (reason := participation_refusal(auction=auction, resource=resource)) is not None:
+        raise ExpectedCapacityInvalid(reason)
 
 
 # --- the deletion guards registered with registration -------------------------------------------------------------

@@ -46,6 +46,7 @@ def expected_capacity(request: HttpRequest, pk: int) -> HttpResponse:
     auction = schedule_selectors.auction_get(pk=pk)
     return render(request, "auctions/qualification/expected_capacity.html", {
         "auction": auction,
+        "main_auction": services.main_auction_of(auction),
         "state": auction.phase_state(),
         "resources": selectors.resources_with_status(user=request.user, auction=auction),
         "applications": services.expected_capacity_applications.list_for_user(
@@ -86,6 +87,7 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
             return redirect(services.expected_capacity_applications.url("detail", application))
     return render(request, "auctions/qualification/expected_capacity_form.html", {
         "auction": auction, "resource": resource, "form": form, "variable": variable,
+        "ineligible_reason": services.participation_refusal(auction=auction, resource=resource),
         "computed": computed, "working_error": working_error, "state": auction.phase_state(),
         "history": services.expected_capacity_applications.list_for_user(
             user=request.user, auction=auction, resource=resource)[:HISTORY_SHOWN],
@@ -97,8 +99,14 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
 def qualified(request: HttpRequest, pk: int) -> HttpResponse:
     _operator(request)
     auction = schedule_selectors.auction_get(pk=pk)
+    rows = selectors.with_ineligible_reasons(list(selectors.qualified_for_user(user=request.user, auction=auction)),
+                                             auction=auction)
+    qualified_ids = {row.resource_id for row in rows}
     return render(request, "auctions/qualification/qualified.html", {
-        "auction": auction, "rows": selectors.qualified_for_user(user=request.user, auction=auction),
+        "auction": auction, "rows": rows, "main_auction": services.main_auction_of(auction),
+        "ineligible": [resource for resource in selectors.ineligible_resources_for_user(user=request.user,
+                                                                                           auction=auction)
+                       if resource.pk not in qualified_ids],
     })
 
 
@@ -108,7 +116,9 @@ def qualification_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """参加資格通知: a printable page in Japanese listing the operator's qualified resources for the auction."""
     operator = _operator(request)
     auction = schedule_selectors.auction_get(pk=pk)
-    rows = list(selectors.qualified_for_user(user=request.user, auction=auction))
+    rows = selectors.with_ineligible_reasons(list(selectors.qualified_for_user(user=request.user, auction=auction)),
+                                             auction=auction)
+    rows = [row for row in rows if row.ineligible_reason is None]  # a main-auction winner holds no qualification
     if not rows:
         raise Http404(_("Not found."))
     return render(request, "auctions/qualification/qualification_notice.html", {

@@ -5,6 +5,7 @@ explicit, audited publishing step of OCCTO); before that, every selector answers
 number. Every figure is an exact integer (kW, yen/kW, yen) read from the stored outcomes — never a float.
 
 - `published_run(auction=…)`: the auction's published run, or None.
+- `awarded_resource_ids(auction, resource_ids)`: which of these resources won in the published run.
 - `own_outcomes(run=…, user=…)`: the user's operator's outcomes in that run (awarded and not), with the resource.
 - `aggregate(run=…)`: prices per area (short-block areas marked), awarded kW by area × category with row and
   column totals (ONE grouped query), and the totals.
@@ -35,6 +36,15 @@ def published_run(*, auction: Auction) -> ClearingRun | None:
     A database constraint allows at most one published run per auction; re-runs that were never published are
     invisible here."""
     return published_runs().filter(auction=auction).order_by("-published_at", "-pk").first()
+
+
+def awarded_resource_ids(auction: Auction, resource_ids) -> set[int]:
+    """Of `resource_ids`, the resources with a winning bid (awarded kW > 0) in the auction's published run; none
+    while no run is published. One query. Registered with qualification (`register_award_lookup`), which refuses
+    the main auction's winners in the additional auction of the same delivery year."""
+    return set(ClearingOutcome.objects.filter(run__in=published_runs().filter(auction=auction), awarded_kw__gt=0,
+                                              bid__resource_id__in=list(resource_ids))
+               .values_list("bid__resource_id", flat=True))
 
 
 def own_outcomes_qs(*, run: ClearingRun, user) -> QuerySet[ClearingOutcome]:

@@ -5,7 +5,9 @@ import re
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,13 +19,17 @@ from django.views.decorators.http import require_GET
 from capacity_market import audit
 from capacity_market.admin import AuditedAdminMixin, OcctoAdminPermissions, audit_values
 from capacity_market.errors import DomainError
+from capacity_market.market_codes import AREAS
 from capacity_market.roles import is_occto_admin
+from registration.choices import Area
 
 from ..clearing import services as clearing_service
-from ..clearing.admin import ParameterInline, ShortBlockInline, StartClearingForm
+from ..clearing.admin import ClearingInputInline, ParameterInline, ShortBlockInline, StartClearingForm
 from ..models import (
     AdjustmentFactor,
+    AreaDrCap,
     Auction,
+    AuctionKind,
     Bid,
     ClearingRun,
     ClearingRunStatus,
@@ -45,7 +51,42 @@ class TransitionalDeductionCoefficientInline(ParameterInline):
     model = TransitionalDeductionCoefficient
 
 
-CHILD_RELATIONS = ("fixed_supply_items", "adjustment_factors", "deduction_coefficients", "short_blocks")
+class AreaDrCapFormSet(BaseInlineFormSet):
+    """DR caps by area are a parameter of additional auctions only (clearing-format.md `dr_caps_kw_by_area`)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        if kept and self.instance.kind != AuctionKind.ADDITIONAL:
+            raise ValidationError(
+                _("DR caps by area are a parameter of additional auctions only. Delete them, or make this auction "
+                  "an additional auction."), code="not_additional")
+
+
+class AreaDrCapInline(ClearingInputInline):
+    """追加オークションのエリア別DR上限 (each area's H3 × 1 %, Hokkaido excluded), entered by OCCTO: the clearing excludes
+    an area's dispatch bids over its cap after the national DR cap. Areas listed 北海道 → 九州, without Hokkaido."""
+
+    model = AreaDrCap
+    formset = AreaDrCapFormSet
+    fields = ("area", "cap_kw")
+    verbose_name_plural = _("DR caps by area (additional auctions only; Hokkaido has none)")
+
+    def get_queryset(self, request):
+        order = Case(*[When(area=area, then=Value(i)) for i, area in enumerate(AREAS)], output_field=IntegerField())
+        return super().get_queryset(request).alias(area_order=order).order_by("area_order", "pk")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["choices"] = [("", "---------"), *[(code, label) for code, label in Area.choices
+                                                      if code != "hokkaido"]]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+CHILD_RELATIONS = ("fixed_supply_items", "adjustment_factors", "deduction_coefficients", "short_blocks",
+                   "area_dr_caps")
 
 
 def _children(auction: Auction) -> dict:
@@ -62,7 +103,7 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ("name",)
     readonly_fields = ("upper_price_display", "current_stage")
     inlines = (FixedSupplyItemInline, AdjustmentFactorInline, TransitionalDeductionCoefficientInline,
-               ShortBlockInline)
+               ShortBlockInline, AreaDrCapInline)
     change_form_template = "admin/auctions/auction/change_form.html"
     fieldsets = (
         (None, {"fields": ("kind", "delivery_fiscal_year", "name", "current_stage")}),

@@ -3,6 +3,8 @@
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
+from capacity_market.market_codes import AREAS
+
 from ..models import Auction
 from ..results.selectors import published_runs
 
@@ -14,6 +16,11 @@ def _with_results_published(qs: QuerySet[Auction]) -> QuerySet[Auction]:
 
 def auction_list() -> QuerySet[Auction]:
     return _with_results_published(Auction.objects.order_by("-registration_opens_at", "-pk"))
+
+
+def area_dr_caps(auction: Auction) -> list:
+    """The auction's DR caps by area (additional auctions), in the order of the areas (北海道 → 九州)."""
+    return sorted(auction.area_dr_caps.all(), key=lambda cap: AREAS.index(cap.area))
 
 
 def auction_get(*, pk) -> Auction:

@@ -28,6 +28,7 @@ def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_operator = request.user.operator_id is not None
     return render(request, "auctions/schedule/auction_detail.html", {
         "auction": auction,
+        "area_dr_caps": selectors.area_dr_caps(auction),
         "state": state,
         "is_operator": is_operator,
         "show_bids": is_operator and (state.bid_by_clock or bid_selectors.has_bids(user=request.user,

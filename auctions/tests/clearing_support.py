@@ -35,7 +35,8 @@ def bid(bid_id, quantity_kw, price, area="tokyo", category="stable"):
     return {"id": bid_id, "area": area, "category": category, "quantity_kw": quantity_kw, "price": price}
 
 
-def document(bids, *, curve=None, fixed_supply_kw=0, dr_cap_kw=None, short_blocks=None, seed="seed"):
+def document(bids, *, curve=None, fixed_supply_kw=0, dr_cap_kw=None, short_blocks=None, seed="seed",
+             dr_caps_kw_by_area=None):
     doc = {
         "auction": "TEST",
         "demand_curve": dict(curve or SMALL_CURVE),
@@ -45,6 +46,8 @@ def document(bids, *, curve=None, fixed_supply_kw=0, dr_cap_kw=None, short_block
     }
     if dr_cap_kw is not None:
         doc["dr_cap_kw"] = dr_cap_kw
+    if dr_caps_kw_by_area is not None:
+        doc["dr_caps_kw_by_area"] = dr_caps_kw_by_area
     if short_blocks is not None:
         doc["short_blocks"] = short_blocks
     return doc
@@ -99,6 +102,18 @@ def reference_clear(doc: dict) -> dict:
             if b["category"] != "dispatch":
                 continue
             if over or kept + b["quantity_kw"] > doc["dr_cap_kw"]:
+                over = True
+                excluded.add(b["id"])
+            else:
+                kept += b["quantity_kw"]
+    # "Then, for each area of dr_caps_kw_by_area, the same with that area's remaining dispatch bids and its cap."
+    for area, cap in (doc.get("dr_caps_kw_by_area") or {}).items():
+        kept = 0
+        over = False
+        for b in ranked:
+            if b["category"] != "dispatch" or b["area"] != area or b["id"] in excluded:
+                continue
+            if over or kept + b["quantity_kw"] > cap:
                 over = True
                 excluded.add(b["id"])
             else:

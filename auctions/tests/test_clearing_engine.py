@@ -339,6 +339,8 @@ def auctions(draw):
         bids,
         fixed_supply_kw=draw(st.integers(0, 1200)),
         dr_cap_kw=draw(st.one_of(st.none(), st.integers(0, 600))),
+        dr_caps_kw_by_area=draw(st.one_of(st.none(), st.dictionaries(
+            st.sampled_from(["tohoku", "tokyo", "kyushu", "kansai", "chubu"]), st.integers(0, 300)))),
         short_blocks=blocks or None,
         seed=draw(st.sampled_from(["s1", "2025-main", "種"])),
     )

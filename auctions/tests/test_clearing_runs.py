@@ -199,6 +199,7 @@ def test_the_run_keeps_its_input_summary_in_the_clearing_format(toy, occto_admin
                          "q_zero_kw": 1100},
         "fixed_supply_kw": 200,
         "dr_cap_kw": None,
+        "dr_caps_kw_by_area": None,
         "tie_break_seed": "fixed-seed",
         "short_blocks": [{"name": "north", "areas": ["hokkaido"], "additional_kw": 0, "adjacent": "national"}],
         "bid_count": 5,

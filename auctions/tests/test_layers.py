@@ -34,3 +34,11 @@ def test_bidding_guards_the_approval_of_expected_capacity():
     from auctions.qualification import services
 
     assert bidding.qualification_below_bid_refusal in services._approval_guards
+
+
+def test_results_tell_qualification_who_won_a_main_auction():
+    """The additional auctions' rule (qualification) asks the published results through a hook."""
+    from auctions.qualification import services
+    from auctions.results import selectors
+
+    assert selectors.awarded_resource_ids in services._award_lookups

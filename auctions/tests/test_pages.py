@@ -243,7 +243,8 @@ def test_an_occto_administrator_creates_an_auction_with_its_parameters_and_it_is
     }
     for prefix, rows in (("fixed_supply_items", [{"label": "FIT", "kw": "500"}]),
                          ("adjustment_factors", [{"generation_type": "solar", "area": "kyushu", "factor": "0.1234"}]),
-                         ("deduction_coefficients", []), ("short_blocks", [])):
+                         ("deduction_coefficients", []), ("short_blocks", []),
+                         ("area_dr_caps", [{"area": "tokyo", "cap_kw": "540000"}])):
         data.update({f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
                      f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
         for i, row in enumerate(rows):
@@ -257,6 +258,7 @@ def test_an_occto_administrator_creates_an_auction_with_its_parameters_and_it_is
     assert auction.adjustment_factor_for(generation_type="solar", area="kyushu") == factories_decimal("0.1234")
     assert AuditEntry.objects.filter(action="admin.add.auctions.auction").exists()
     assert AuditEntry.objects.filter(action="admin.change.auctions.auction_parameters").exists()
+    assert list(auction.area_dr_caps.values_list("area", "cap_kw")) == [("tokyo", 540_000)]
 
 
 def factories_decimal(value):
