@@ -26,7 +26,7 @@ class ExpectedCapacityApplicationAdmin(ReviewQueueAdmin):
     queue_relations = ("operator", "auction", "resource")
     search_fields = ("resource__grid_code", "resource__name", "operator__code", "operator__name")
     list_display = ("application_label", "status_badge", "kind", "auction", "resource_label", "resource_area",
-                    "resource_category", "expected_kw_column", "applicant", "submitted_at")
+                    "resource_category", "expected_kw_column", "applicant", "submitted")
 
     def get_list_filter(self, request):
         return (*super().get_list_filter(request), "resource__area", "resource__category")

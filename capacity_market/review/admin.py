@@ -40,6 +40,8 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -178,7 +180,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     filter_relations: ClassVar[tuple[str, ...]] = ("operator", "auction")
 
     change_form_template = "admin/review/change_form.html"
-    list_display = ("application_label", "status_badge", "kind", "applicant", "submitted_at")
+    list_display = ("application_label", "status_badge", "kind", "applicant", "submitted")
     list_display_links = ("application_label",)
     ordering = ("-submitted_at", "-pk")
     list_per_page = 50
@@ -239,6 +241,11 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         if operator is not None:
             return str(operator)
         return str(obj.submitted_by) if obj.submitted_by_id else "—"
+
+    @admin.display(description=_("submitted at"), ordering="submitted_at")
+    def submitted(self, obj) -> str:
+        """When the application was (last) submitted, in local time, short enough for a wide queue."""
+        return date_format(timezone.localtime(obj.submitted_at), "Y-m-d H:i") if obj.submitted_at else "—"
 
     @admin.display(description=_("changed items"))
     def changed_items(self, obj) -> str:
