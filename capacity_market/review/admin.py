@@ -29,11 +29,11 @@ from typing import ClassVar
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IS_FACETS_VAR, IS_POPUP_VAR, TO_FIELD_VAR
+from django.contrib.admin.options import IS_FACETS_VAR, IS_POPUP_VAR, TO_FIELD_VAR, IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, SuspiciousOperation
 from django.db import models
 from django.db.models import Count, Min, Q
 from django.http import HttpResponseRedirect, QueryDict
@@ -335,7 +335,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             filtered.GET = params
             try:
                 queryset = self.get_changelist_instance(filtered).queryset
-            except Exception:  # noqa: BLE001 - filters the list itself refuses (a bad lookup): the whole queue
+            except (IncorrectLookupParameters, SuspiciousOperation):  # filters the list itself refuses: the whole queue
                 queryset = self.get_queryset(request)
         return (queryset.filter(status__in=review.AWAITING_DECISION)
                 .exclude(submitted_by=request.user).order_by("submitted_at", "pk"))
