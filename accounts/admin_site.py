@@ -28,6 +28,12 @@ class OcctoAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_staff and is_occto_staff(user))
 
+    def index(self, request, extra_context=None):
+        """The index shows each review queue's applications awaiting a decision above the app list."""
+        from capacity_market.review.admin import pending_queues
+
+        return super().index(request, {"review_queues": pending_queues(request, site=self), **(extra_context or {})})
+
     def password_change(self, request, extra_context=None):
         """Staff change their password on the same page as everyone (rules, reuse history and audit entry)."""
         return HttpResponseRedirect(reverse("accounts:password_change"))

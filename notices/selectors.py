@@ -24,9 +24,11 @@ def notices_for_user(*, user) -> QuerySet[Notice]:
     if not is_occto_staff(user):
         operator_ids = operator_ids_for(user)
         if not operator_ids:
-            return Notice.objects.none()
-        chosen = Notice.operators.through.objects.filter(notice_id=OuterRef("pk"), operator_id__in=operator_ids)
-        queryset = queryset.filter(Q(to_all_operators=True) | Exists(chosen))
+            # Still annotated below: the home page counts the unread ones (`is_read`) for this user too.
+            queryset = queryset.none()
+        else:
+            chosen = Notice.operators.through.objects.filter(notice_id=OuterRef("pk"), operator_id__in=operator_ids)
+            queryset = queryset.filter(Q(to_all_operators=True) | Exists(chosen))
     return queryset.annotate(
         is_read=Exists(NoticeRead.objects.filter(notice_id=OuterRef("pk"), user_id=user.pk))
     ).order_by("-publish_from", "-id")

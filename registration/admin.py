@@ -1,10 +1,11 @@
 """OCCTO screens for operator information: the operator-application review queue and read-only operators."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market.admin import OcctoAdminPermissions
-from capacity_market.review.admin import ReviewQueueAdmin
+from capacity_market.review.admin import ReviewQueueAdmin, kw
 
 from . import services
 from .models import (
@@ -21,8 +22,12 @@ REFUSALS_SHOWN = 50
 
 @admin.register(OperatorApplication)
 class OperatorApplicationAdmin(ReviewQueueAdmin):
+    """The queue shows the operator (or the use applicant), the name applied for and what a change changes."""
+
     application_type = services.operator_applications
     search_fields = ("name", "name_kana", "applicant_email", "admin_login_id", "operator__code")
+    list_display = ("application_label", "status_badge", "kind", "applicant", "name", "changed_items",
+                    "submitted")
 
     @admin.display(description=_("operator / applicant"))
     def applicant(self, obj) -> str:
@@ -52,13 +57,22 @@ class ResourceApplicationAdmin(ReviewQueueAdmin):
 
     application_type = services.resource_applications
     search_fields = ("grid_code", "name", "operator__code", "operator__name")
-    list_display = ("application_label", "status_badge", "kind", "applicant", "grid_code", "name", "category",
-                    "installed_kw", "submitted_at")
+    list_display = ("application_label", "status_badge", "kind", "applicant", "resource_label", "area", "category",
+                    "installed_kw_column", "changed_items", "submitted")
 
     actions = ("start_review_selected", "approve_selected")
 
     def get_list_filter(self, request):
         return (*super().get_list_filter(request), "category", "area")
+
+    @admin.display(description=_("resource"), ordering="name")
+    def resource_label(self, obj):
+        """The name applied for, with the grid code under it."""
+        return format_html('{}<br><span class="grid-code quiet">{}</span>', obj.name, obj.grid_code)
+
+    @admin.display(description=_("installed capacity (kW)"), ordering="installed_kw")
+    def installed_kw_column(self, obj) -> str:
+        return kw(obj.installed_kw)
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:
         rows = super().detail_rows(obj)
