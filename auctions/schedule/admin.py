@@ -31,6 +31,7 @@ from ..models import (
     SentReminder,
     TransitionalDeductionCoefficient,
 )
+from .models import adjustment_factor_order
 
 
 class FixedSupplyItemInline(ParameterInline):
@@ -39,6 +40,9 @@ class FixedSupplyItemInline(ParameterInline):
 
 class AdjustmentFactorInline(ParameterInline):
     model = AdjustmentFactor
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by(*adjustment_factor_order())
 
 
 class TransitionalDeductionCoefficientInline(ParameterInline):

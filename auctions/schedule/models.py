@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from capacity_market.ordering import area_order, choice_order
 from registration.choices import Area, GenerationType
 
 UPPER_PRICE_FACTOR = Decimal("1.5")
@@ -208,6 +209,12 @@ class FixedSupplyItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.kw:,} kW"
+
+
+def adjustment_factor_order() -> tuple:
+    """Adjustment factors as people read them: by generation type in its declared order, then area north to
+    south (the model's `ordering` is the codes' spelling; changing it would need a migration)."""
+    return (choice_order("generation_type", GenerationType.values), area_order(), "pk")
 
 
 class AdjustmentFactor(models.Model):

@@ -1,10 +1,11 @@
 """Auction reads: the list and one auction (whether its results are published, for the stage label)."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from ..models import Auction
+from ..models import AdjustmentFactor, Auction
 from ..results.selectors import published_runs
+from .models import adjustment_factor_order
 
 
 def _with_results_published(qs: QuerySet[Auction]) -> QuerySet[Auction]:
@@ -18,7 +19,8 @@ def auction_list() -> QuerySet[Auction]:
 
 def auction_get(*, pk) -> Auction:
     return get_object_or_404(
-        _with_results_published(Auction.objects.prefetch_related("adjustment_factors", "fixed_supply_items",
-                                                                 "deduction_coefficients")),
+        _with_results_published(Auction.objects.prefetch_related(
+            Prefetch("adjustment_factors", queryset=AdjustmentFactor.objects.order_by(*adjustment_factor_order())),
+            "fixed_supply_items", "deduction_coefficients")),
         pk=pk,
     )
