@@ -177,7 +177,7 @@ def test_a_run_that_did_not_succeed_has_no_input_to_download(operator_a, user_a,
 @pytest.fixture
 def open_bid(operator_a, user_a):
     """Operator A's active bid (80,000 kW) in an auction open for bids, on a resource qualified for 100,000 kW."""
-    auction = AuctionFactory(bidding=True, name="追加オークション（実需給2031年度）")
+    auction = AuctionFactory(bidding=True, kind="additional")
     resource = ResourceFactory(operator=operator_a, submitted_by=user_a)
     ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     return BidFactory(auction=auction, resource=resource, quantity_kw=80_000, price_yen=9_000, submitted_by=user_a)
@@ -206,7 +206,7 @@ def test_an_operator_with_an_open_bid_cannot_apply_for_deletion_nor_be_deleted(o
                                                                                reviewer, occto_admin):
     # Applied for before bidding: the approval checks again and refuses with the reason; nothing changes.
     application = registration_services.submit_deletion_application(operator=operator_a, actor=admin_a)
-    auction = AuctionFactory(bidding=True, name="追加オークション（実需給2031年度）")
+    auction = AuctionFactory(bidding=True, kind="additional")
     resource = ResourceFactory(operator=operator_a, submitted_by=user_a)
     ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     BidFactory(auction=auction, resource=resource, quantity_kw=80_000, price_yen=9_000, submitted_by=user_a)
