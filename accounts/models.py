@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 login_id_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{3,49}$",
@@ -37,7 +38,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class OperatorRole(models.TextChoices):
         ADMIN = "admin", _("Administrator")
-        USER = "user", _("User")
+        # Context: Django's admin has its own "User" (the column of an object's history), which reads ユーザ.
+        USER = "user", pgettext_lazy("operator role", "User")
 
     login_id = models.CharField(_("login ID"), max_length=50, unique=True, validators=[login_id_validator])
     full_name = models.CharField(_("full name"), max_length=100)

@@ -40,3 +40,9 @@ class AuctionsConfig(AppConfig):
         from .home import auction_panel
 
         register_panel(auction_panel)
+
+        from registration.panels import register_resource_panel
+
+        from .qualification.resource_panel import resource_auction_panel
+
+        register_resource_panel(resource_auction_panel)

@@ -4,6 +4,7 @@ operator's resources they name. Each import checks its own columns on top of the
 import re
 from collections.abc import Callable
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from capacity_market.bulk_import import Row
@@ -16,11 +17,16 @@ COL_GRID_CODE = "系統コード"
 
 
 def auctions_by_code() -> dict[str, Auction]:
-    """Every auction by its code ("main-2030") and, failing that, its exact name, both case-insensitive."""
+    """Every auction by its code ("main-2030") and, failing that, its name as the pages show it in Japanese or
+    English, all case-insensitive."""
     lookup: dict[str, Auction] = {}
-    for auction in Auction.objects.prefetch_related("adjustment_factors"):
+    auctions = list(Auction.objects.prefetch_related("adjustment_factors"))
+    for auction in auctions:
         lookup[auction.code.lower()] = auction
-        lookup.setdefault(auction.name.strip().lower(), auction)
+    for language in ("ja", "en"):
+        with translation.override(language):
+            for auction in auctions:
+                lookup.setdefault(auction.display_name.strip().lower(), auction)
     return lookup
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market.admin import OcctoAdminPermissions
+from capacity_market.admin import OcctoAdminPermissions, area_column
 from capacity_market.review.admin import ReviewQueueAdmin, kw
 
 from . import services
@@ -94,8 +94,9 @@ class ResourceAdmin(OcctoAdminPermissions, admin.ModelAdmin):
     """Resources are changed only through applications; OCCTO staff read them here."""
 
     editable = False
-    list_display = ("grid_code", "name", "operator", "area", "category", "generation_type", "installed_kw",
+    list_display = ("grid_code", "name", "operator", "area_label", "category", "generation_type", "installed_kw",
                     "is_active")
+    area_label = area_column()
     list_filter = ("is_active", "area", "category", "generation_type")
     list_select_related = ("operator",)
     search_fields = ("grid_code", "name", "operator__code", "operator__name")

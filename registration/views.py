@@ -24,8 +24,8 @@ from capacity_market.request_context import client_ip
 from capacity_market.review import OPEN_STATUSES
 from capacity_market.review.views import VersionForm
 
+from . import panels, selectors, services
 from . import resource_import as csv_format
-from . import selectors, services
 from .forms import (
     ChangeApplicationForm,
     DeletionApplicationForm,
@@ -214,6 +214,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resource": resource, "rows": rows, "units": resource.units.all(), "app_type": services.resource_applications,
         "applications": services.resource_applications.list_for_user(user=request.user, resource=resource),
         "open_application": services.resource_applications.open_for_subject(resource),
+        "panels": panels.render_resource_panels(request, resource),  # e.g. expected capacity per auction
     })
 
 

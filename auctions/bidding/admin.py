@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from capacity_market.admin import OcctoAdminPermissions
+from capacity_market.admin import OcctoAdminPermissions, area_column
 from capacity_market.bulk_import import safe_cell
 
 from ..models import (
@@ -93,7 +93,7 @@ class BidAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.ModelAdmin):
     """Every operator's bids, read-only, with their versions; the filtered list downloads as CSV."""
 
     editable = False
-    list_display = ("bid_code", "auction_code", "operator", "grid_code", "resource_name", "area", "category",
+    list_display = ("bid_code", "auction_code", "operator", "grid_code", "resource_name", "area_label", "category",
                     "quantity_kw", "price_yen", "status", "version", "updated_at")
     list_filter = ("auction", "status", "area", "category", "operator")  # as bid: the snapshot at acceptance
     list_select_related = ("auction", "operator", "resource")
@@ -105,6 +105,7 @@ class BidAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.ModelAdmin):
               "submission", "created_at", "updated_at")
     readonly_fields = fields
     inlines = (BidVersionInline,)
+    area_label = area_column()
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("auction", "operator", "resource", "submission")

@@ -422,7 +422,7 @@ def _open_bids():
 
 def _auction_names(bids) -> str:
     names = Auction.objects.filter(pk__in=bids.values("auction_id")).order_by("bid_closes_at", "pk")
-    return ", ".join(auction.name for auction in names)
+    return _(", ").join(str(auction) for auction in names)
 
 
 def resource_bid_deletion_refusal(resource: Resource):

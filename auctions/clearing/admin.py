@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from capacity_market.admin import OcctoAdminPermissions
+from capacity_market.admin import OcctoAdminPermissions, area_column
 from capacity_market.errors import DomainError
 from capacity_market.roles import is_occto_admin
 from registration.choices import Area, ResourceCategory
@@ -276,7 +276,7 @@ class ClearingOutcomeAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.
     downloads as CSV. Linked from the run's page and from the clearing page's runs."""
 
     editable = False
-    list_display = ("run_label", "bid_code", "operator", "grid_code", "resource_name", "area", "category_display",
+    list_display = ("run_label", "bid_code", "operator", "grid_code", "resource_name", "area_label", "category_display",
                     "quantity_display", "price_display", "awarded_display", "paid_price_display", "amount_display",
                     "excluded_by_dr_cap")
     list_filter = (("run", RunListFilter), "run__auction", "operator", "area", CategoryListFilter,
@@ -289,6 +289,7 @@ class ClearingOutcomeAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.
     fields = ("run", "bid", "operator", "area", "category_display", "quantity_kw", "price_yen", "awarded_kw",
               "paid_price", "amount_yen", "excluded_by_dr_cap")
     readonly_fields = fields
+    area_label = area_column()
 
     export_header = OUTCOME_CSV_HEADER
     export_filename = "clearing-outcomes.csv"

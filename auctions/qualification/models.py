@@ -85,7 +85,7 @@ class ExpectedCapacityApplication(ExpectedCapacityInfo, ExpectedCapacityApplicat
 
     @property
     def subject_label(self) -> str:
-        return f"{self.auction.name} / {self.resource.grid_code} {self.resource.name}"
+        return f"{self.auction} / {self.resource.grid_code} {self.resource.name}"
 
 
 class ExpectedCapacity(ExpectedCapacityInfo):

@@ -334,7 +334,7 @@ def resource_change_refusal(application, resource: Resource):
         return _("The installed capacity (%(installed)s kW) would be below the approved expected capacity of this "
                  "resource in %(auctions)s; the expected capacity must be changed first.") % {
             "installed": f"{application.installed_kw:,}",
-            "auctions": _(", ").join(_("%(auction)s (%(kw)s kW)") % {"auction": ec.auction.name,
+            "auctions": _(", ").join(_("%(auction)s (%(kw)s kW)") % {"auction": ec.auction,
                                                                      "kw": f"{ec.expected_kw:,}"} for ec in above)}
     return None
 

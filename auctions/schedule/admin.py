@@ -37,6 +37,7 @@ from ..models import (
     SentReminder,
     TransitionalDeductionCoefficient,
 )
+from .models import adjustment_factor_order
 
 
 class FixedSupplyItemInline(ParameterInline):
@@ -45,6 +46,9 @@ class FixedSupplyItemInline(ParameterInline):
 
 class AdjustmentFactorInline(ParameterInline):
     model = AdjustmentFactor
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by(*adjustment_factor_order())
 
 
 class TransitionalDeductionCoefficientInline(ParameterInline):
@@ -97,22 +101,27 @@ def _children(auction: Auction) -> dict:
 class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
     """OCCTO administrators create and edit auctions and their parameters; reviewers view them. Times are JST."""
 
-    list_display = ("name", "kind", "delivery_fiscal_year", "registration_opens_at", "bid_closes_at",
+    list_display = ("display_name", "kind", "delivery_fiscal_year", "registration_opens_at", "bid_closes_at",
                     "current_stage")
     list_filter = ("kind", "delivery_fiscal_year")
     search_fields = ("name",)
-    readonly_fields = ("upper_price_display", "current_stage")
+    readonly_fields = ("display_name", "upper_price_display", "current_stage")
     inlines = (FixedSupplyItemInline, AdjustmentFactorInline, TransitionalDeductionCoefficientInline,
                ShortBlockInline, AreaDrCapInline)
     change_form_template = "admin/auctions/auction/change_form.html"
     fieldsets = (
-        (None, {"fields": ("kind", "delivery_fiscal_year", "name", "current_stage")}),
+        # The name is built from kind and delivery year (`Auction.display_name`), in the reader's language.
+        (None, {"fields": ("kind", "delivery_fiscal_year", "display_name", "current_stage")}),
         (_("Schedule (JST)"), {"fields": ("registration_opens_at", "expected_capacity_deadline",
                                           "registration_closes_at", "bid_opens_at", "bid_closes_at", "clearing_at",
                                           "publication_at", "contract_conclusion_at")}),
         (_("Demand curve"), {"fields": ("net_cone", "upper_price_display", "q_upper_kw", "target_kw", "q_zero_kw",
                                         "dr_cap_kw")}),
     )
+
+    @admin.display(description=_("name"), ordering="delivery_fiscal_year")
+    def display_name(self, obj) -> str:
+        return obj.display_name if obj and obj.pk else "—"
 
     @admin.display(description=_("upper price (1.5 × Net CONE, yen/kW)"))
     def upper_price_display(self, obj) -> str:

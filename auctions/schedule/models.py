@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from capacity_market.ordering import area_order, choice_order
 from registration.choices import Area, GenerationType
 
 UPPER_PRICE_FACTOR = Decimal("1.5")
@@ -102,7 +104,16 @@ class Auction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        # `name` keeps the Japanese name for the records (search, notices written in Japanese, CSV look-up): it is
+        # always the one built from kind and year, so what is stored and what is shown cannot drift apart.
+        with translation.override("ja"):
+            self.name = self.display_name
+        if kwargs.get("update_fields") is not None and {"kind", "delivery_fiscal_year"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name"}
+        super().save(*args, **kwargs)
 
     # --- derived values ----------------------------------------------------------------------------------------
     @property
@@ -112,6 +123,14 @@ class Auction(models.Model):
             return None
         value = Decimal(self.net_cone) * UPPER_PRICE_FACTOR
         return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+    @property
+    def display_name(self) -> str:
+        """The auction's name in the active language, built from kind and delivery year (issue #9 §2 item 10):
+        「メインオークション（実需給2030年度）」, "Main auction (delivery FY2030)". Every page, mail and admin screen
+        shows this (`str(auction)`); the stored `name` is its Japanese form."""
+        return _("%(kind)s (delivery FY%(year)s)") % {"kind": self.get_kind_display(),
+                                                       "year": self.delivery_fiscal_year}
 
     @property
     def code(self) -> str:
@@ -190,6 +209,12 @@ class FixedSupplyItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.kw:,} kW"
+
+
+def adjustment_factor_order() -> tuple:
+    """Adjustment factors as people read them: by generation type in its declared order, then area north to
+    south (the model's `ordering` is the codes' spelling; changing it would need a migration)."""
+    return (choice_order("generation_type", GenerationType.values), area_order(), "pk")
 
 
 class AdjustmentFactor(models.Model):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from capacity_market import service_window
 from capacity_market.service_window import JST
@@ -78,6 +79,17 @@ class PhaseState:
         if self.bid_open:
             names.append(str(_("Bids")))
         return names
+
+    @property
+    def open_windows_label(self) -> str:
+        """The open windows as one label: 「登録・期待容量」 in Japanese, "Registration, expected capacity" in English
+        (a list of short nouns is joined with 「・」 in Japanese only; after the first, English nouns are lower case)."""
+        names = self.open_windows
+        if not names:
+            return ""
+        separator = pgettext("joins a list of short nouns", ", ")
+        return separator.join([names[0], *(name[:1].lower() + name[1:] if separator == ", " else name
+                                           for name in names[1:])])
 
     @property
     def closed_by_service_window(self) -> bool:

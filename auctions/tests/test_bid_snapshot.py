@@ -177,7 +177,7 @@ def test_a_run_that_did_not_succeed_has_no_input_to_download(operator_a, user_a,
 @pytest.fixture
 def open_bid(operator_a, user_a):
     """Operator A's active bid (80,000 kW) in an auction open for bids, on a resource qualified for 100,000 kW."""
-    auction = AuctionFactory(bidding=True, name="追加オークション（実需給2031年度）")
+    auction = AuctionFactory(bidding=True, kind="additional")
     resource = ResourceFactory(operator=operator_a, submitted_by=user_a)
     ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     return BidFactory(auction=auction, resource=resource, quantity_kw=80_000, price_yen=9_000, submitted_by=user_a)
@@ -186,7 +186,7 @@ def open_bid(operator_a, user_a):
 def test_a_resource_with_an_active_bid_before_publication_cannot_be_deleted(open_bid, admin_a, occto_admin):
     resource = open_bid.resource
     refusal = bidding.resource_bid_deletion_refusal(resource)
-    assert "active bid" in refusal and open_bid.auction.name in refusal
+    assert "active bid" in refusal and str(open_bid.auction) in refusal
     assert str(refusal) in registration_services.deletion_refusals(resource)
     with pytest.raises(DomainError, match="active bid"):
         registration_services.submit_resource_deletion_application(resource=resource, actor=admin_a)
@@ -206,7 +206,7 @@ def test_an_operator_with_an_open_bid_cannot_apply_for_deletion_nor_be_deleted(o
                                                                                reviewer, occto_admin):
     # Applied for before bidding: the approval checks again and refuses with the reason; nothing changes.
     application = registration_services.submit_deletion_application(operator=operator_a, actor=admin_a)
-    auction = AuctionFactory(bidding=True, name="追加オークション（実需給2031年度）")
+    auction = AuctionFactory(bidding=True, kind="additional")
     resource = ResourceFactory(operator=operator_a, submitted_by=user_a)
     ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=100_000)
     BidFactory(auction=auction, resource=resource, quantity_kw=80_000, price_yen=9_000, submitted_by=user_a)
@@ -214,7 +214,7 @@ def test_an_operator_with_an_open_bid_cannot_apply_for_deletion_nor_be_deleted(o
     with pytest.raises(DomainError, match="active bids") as refused:
         registration_services.approve_operator_application(application=application, actor=reviewer,
                                                            expected_version=application.version)
-    assert auction.name in refused.value.message
+    assert str(auction) in refused.value.message
     application.refresh_from_db()
     assert application.status == review.ReviewStatus.SUBMITTED
     assert Operator.objects.get(pk=operator_a.pk).is_active and user_a.__class__.objects.get(pk=user_a.pk).is_active

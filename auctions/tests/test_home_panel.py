@@ -18,7 +18,7 @@ def home(client):
 
 def test_an_operator_sees_its_bids_against_its_qualified_resources_and_the_deadline(client_for, user_a, operator_a,
                                                                                      operator_b, user_b):
-    auction = AuctionFactory(bidding=True, name="追加オークション（実需給2027年度）")
+    auction = AuctionFactory(bidding=True, kind="additional", delivery_fiscal_year=2027)  # named from both
     resources = [ResourceFactory(operator=operator_a, submitted_by=user_a) for _ in range(3)]
     for resource in resources:
         ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=10_000)
@@ -33,15 +33,15 @@ def test_an_operator_sees_its_bids_against_its_qualified_resources_and_the_deadl
 
 
 def test_auctions_far_ahead_or_closed_are_left_out_and_staff_get_no_panel(client_for, user_a, reviewer):
-    AuctionFactory(name="遠い先のオークション", registration_opens_at=jst(2027, 6, 1, 9, 0),
+    far = AuctionFactory(kind="additional", registration_opens_at=jst(2027, 6, 1, 9, 0),
                    expected_capacity_deadline=jst(2027, 6, 20, 18, 0),
                    registration_closes_at=jst(2027, 6, 30, 18, 0), bid_opens_at=jst(2027, 7, 10, 9, 0),
                    bid_closes_at=jst(2027, 7, 20, 18, 0), clearing_at=jst(2027, 8, 1, 9, 0),
                    publication_at=jst(2027, 8, 20, 9, 0), contract_conclusion_at=jst(2027, 9, 30, 9, 0))
     assert HEADING not in home(client_for(user_a))
-    soon = AuctionFactory(name="登録受付中のオークション")  # its registration window is open at the suite's clock
+    soon = AuctionFactory()  # its registration window is open at the suite's clock
     page = home(client_for(user_a))
-    assert HEADING in page and soon.name in page and "遠い先のオークション" not in page
+    assert HEADING in page and soon.name in page and far.name not in page
     assert reverse("auctions:expected_capacity", kwargs={"pk": soon.pk}) in page
     assert HEADING not in home(client_for(reviewer))
 

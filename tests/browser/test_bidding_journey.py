@@ -64,8 +64,8 @@ def receipt_number(page) -> str:
 
 def market():
     """The auction, operator A's user and resources, operator B's bids, and the OCCTO administrator."""
-    auction = factories.AuctionFactory(bidding=True, **SMALL_CURVE, dr_cap_kw=None, name=AUCTION_NAME,
-                                       delivery_fiscal_year=2031)
+    auction = factories.AuctionFactory(bidding=True, **SMALL_CURVE, dr_cap_kw=None,
+                                       delivery_fiscal_year=2031)  # named AUCTION_NAME from kind and year
     FixedSupplyItem.objects.create(auction=auction, label="FIT電源の期待容量", kw=100_000)
     ShortBlock.objects.create(auction=auction, order=1, name="中部", areas=["chubu"], additional_kw=30_000)
     operator = factories.OperatorFactory(name="さくら電力株式会社")
