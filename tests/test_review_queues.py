@@ -70,13 +70,13 @@ def count_queries(client, url) -> int:
 # --- 1. What each queue lists ------------------------------------------------------------------------------------------
 
 def test_the_expected_capacity_queue_shows_auction_resource_area_category_and_kw(client_for, reviewer, operator_a):
-    auction = factories.AuctionFactory(name="2030年度 メインオークション")
+    auction = factories.AuctionFactory()
     resource = factories.ResourceFactory(operator=operator_a, name="さくら火力1号機", area="kansai",
                                          installed_kw=150_000)
     new = factories.ExpectedCapacityApplicationFactory(auction=auction, resource=resource, expected_kw=140_000)
     body = client_for(reviewer).get(reverse(EC_QUEUE)).content.decode()
     row = row_of(body, new)
-    for shown in ("2030年度 メインオークション", "さくら火力1号機", resource.grid_code, "関西", "安定電源",
+    for shown in (str(auction), "さくら火力1号機", resource.grid_code, "関西", "安定電源",
                   "140,000", "設備 150,000", operator_a.code, "新規", "申請中"):
         assert shown in row, shown
     for heading in ("オークション", "電源等", "エリア", "区分", "期待容量(kW)"):
