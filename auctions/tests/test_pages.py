@@ -320,6 +320,14 @@ def test_an_occto_administrator_creates_an_auction_with_its_parameters_and_it_is
     assert AuditEntry.objects.filter(action="admin.change.auctions.auction_parameters").exists()
 
 
+def test_the_auction_admin_has_the_participation_and_bid_parameters(client_for, occto_admin, auction):
+    page = client_for(occto_admin).get(reverse("admin:auctions_auction_change", args=[auction.pk])).content.decode()
+    assert "参加要件と応札" in page
+    assert 'name="threshold_kw" value="1000"' in page and 'name="min_bid_kw" value="1000"' in page
+    detail = client_for(occto_admin).get(url("detail", pk=auction.pk)).content.decode()
+    assert "参加要件（期待容量kW）" in detail and "最低応札容量（kW）" in detail
+
+
 def factories_decimal(value):
     from decimal import Decimal
 
