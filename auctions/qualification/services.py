@@ -30,6 +30,17 @@ from ..models import (
 )
 from ..schedule import phases
 
+# Every category's threshold is the auction's (`Auction.threshold_kw`), on the expected capacity: see
+# `threshold_refusal` (domain.md §1).
+
+
+
+
+
+
+
+
+
 
 # --- expected capacity (期待容量) ------------------------------------------------------------------------------------
 class ExpectedCapacityInvalid(DomainError):
@@ -256,7 +267,8 @@ class ExpectedCapacityApplicationType(review.ApplicationType):
         except DomainError as exc:
             computed, working_error = None, exc.message
         form = ExpectedCapacityForm(request.POST if request.method == "POST" else None, computed=variable,
-                                    auction=application.auction, resource=resource, initial={"expected_kw": application.expected_kw,
+                                    auction=application.auction, resource=resource,
+                                    initial={"expected_kw": application.expected_kw,
                                              "applicant_comment": application.applicant_comment})
         return review.Editor([form], context={
             "auction": application.auction, "resource": resource, "variable": variable, "computed": computed,
