@@ -113,8 +113,10 @@ def _ensure_resources(operator: Operator, *, key: str, reviewer: User) -> None:
     user = User.objects.get(login_id=f"{key}-user1")
     common = {"area": area, "owner_name": "", "fit_status": "none", "support_end_date": None,
               "continuous_output_hours": None, "can_adjust_output": True}
+    # 15 rooftop units of 800 kW (each below 1,000 kW installed): 12,000 kW, whose expected capacity with the demo
+    # solar factors (Tohoku 0.0921 → 1,105 kW, Kyushu 0.1610 → 1,932 kW) together reaches the 1,000 kW threshold.
     solar_units = [{"grid_code": _code(area_no, 101 + i), "area": area, "generation_type": "solar",
-                    "installed_kw": 400} for i in range(3)]
+                    "installed_kw": 800} for i in range(15)]
     dr_units = [{"grid_code": _code(area_no, 201 + i), "area": area, "generation_type": "dr",
                  "installed_kw": kw} for i, kw in enumerate((800, 700))]
     resources = [
@@ -128,7 +130,7 @@ def _ensure_resources(operator: Operator, *, key: str, reviewer: User) -> None:
           "fit_status": "fit", "support_end_date": datetime.date(2027, 3, 31),
           "commissioning_date": datetime.date(2007, 4, 1)}, []),
         ({"grid_code": _code(area_no, 4), "name": f"{label}デモ太陽光アグリゲート", "category": "variable_aggregate",
-          "generation_type": "solar", "installed_kw": 1_200, "can_adjust_output": False,
+          "generation_type": "solar", "installed_kw": 12_000, "can_adjust_output": False,
           "commissioning_date": datetime.date(2019, 10, 1)}, solar_units),
         ({"grid_code": _code(area_no, 5), "name": f"{label}デモDRアグリゲート", "category": "dispatch",
           "generation_type": "dr", "installed_kw": 1_500, "commissioning_date": datetime.date(2022, 4, 1)},

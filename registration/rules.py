@@ -27,7 +27,11 @@ from .choices import (
     ResourceCategory,
 )
 
-MIN_KW = 1000  # category threshold (domain.md §1)
+# Each member unit of an aggregated variable resource is below this installed capacity (domain.md §1). The
+# category thresholds are not here: they apply to the expected capacity approved for an auction, a parameter of
+# the auction (`Auction.threshold_kw`), checked by auctions.qualification; installed capacity only bounds the
+# expected capacity from above.
+AGGREGATE_UNIT_LIMIT_KW = 1000
 MIN_STORAGE_HOURS = Decimal(3)  # batteries and pumped storage as stable resources
 MAX_UNITS = 2000  # member units of one resource
 # Plausible bounds, shared by the model validators, the DB constraints, the forms and the CSV import:
@@ -113,17 +117,14 @@ def check_resource(values: Mapping, units: Sequence[Mapping]) -> list[Violation]
         errors.append(("generation_type", str(_("Demand response can only be a dispatch-instruction resource."))))
 
     if installed_kw is not None:
+        if installed_kw < 1:
+            errors.append(("installed_kw", str(_("Enter the installed capacity in whole kW (at least 1)."))))
         if units and aggregated:
             total = sum(int(u.get("installed_kw") or 0) for u in units)
             if installed_kw != total:
                 errors.append(("installed_kw", str(
                     _("The installed capacity of an aggregated resource must equal the total of its member units "
                       "(%(total)s kW).") % {"total": f"{total:,}"})))
-        if installed_kw < MIN_KW:
-            errors.append(("installed_kw", str(
-                _("The installed capacity must be at least %(min)s kW for this category.") % {"min": f"{MIN_KW:,}"}
-                if not aggregated else
-                _("The member units must total at least %(min)s kW.") % {"min": f"{MIN_KW:,}"})))
 
     message = commissioning_date_error(values.get("commissioning_date"))
     if message:
@@ -178,8 +179,9 @@ def _check_units(units: Sequence[Mapping], *, grid_code, category, area) -> list
         kw = unit.get("installed_kw")
         if kw is None or int(kw) < 1:
             add("installed_kw", _("Enter the installed capacity in whole kW (at least 1)."))
-        elif category == ResourceCategory.VARIABLE_AGGREGATE and int(kw) >= MIN_KW:
-            add("installed_kw", _("Each member of an aggregated variable resource must be below 1,000 kW."))
+        elif category == ResourceCategory.VARIABLE_AGGREGATE and int(kw) >= AGGREGATE_UNIT_LIMIT_KW:
+            add("installed_kw", _("Each member of an aggregated variable resource must be below %(limit)s kW.")
+                % {"limit": f"{AGGREGATE_UNIT_LIMIT_KW:,}"})
         if category == ResourceCategory.VARIABLE_AGGREGATE and unit.get("generation_type") not in VARIABLE_TYPES:
             add("generation_type", _("A variable resource is solar, wind or run-of-river hydro."))
     return errors

@@ -388,7 +388,8 @@ class BidFactory(factory.django.DjangoModelFactory):
     back afterwards), so its receipt, first version and audit entry exist.
 
     A resource without an approved expected capacity in the auction is qualified first (`ExpectedCapacityFactory`,
-    for the quantity but at least 1,000 kW; variable resources get what the auction's adjustment factors give).
+    for the quantity but at least the auction's threshold; variable resources get what the auction's adjustment
+    factors give).
     `status="withdrawn"`: then withdrawn through `bidding.withdraw_bid`."""
 
     class Meta:
@@ -413,7 +414,8 @@ class BidFactory(factory.django.DjangoModelFactory):
         submitted_by = submitted_by or _acting_user(resource.operator)
         if not ExpectedCapacity.objects.filter(auction=auction, resource=resource).exists():
             ExpectedCapacityFactory(auction=auction, resource=resource, submitted_by=submitted_by,
-                                    expected_kw=None if is_variable(resource.category) else max(quantity_kw, 1_000))
+                                    expected_kw=None if is_variable(resource.category)
+                                    else max(quantity_kw, auction.threshold_kw))
         stored = type(auction).objects.get(pk=auction.pk)  # the test's instance may be stale (OCCTO's close)
         accepting = _at_an_accepting_instant(lambda now: bidding.window_refusal(stored, now) is None,
                                              stored.bid_opens_at, stored.bid_closes_at)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capacity_market import bulk_import
 
-from .services import MAX_KW, MAX_YEN
+from .services import MAX_KW, MAX_YEN, price_refusal, quantity_refusal
 
 
 class WholeNumberField(forms.IntegerField):
@@ -20,13 +20,37 @@ class WholeNumberField(forms.IntegerField):
 
 
 class BidRowForm(forms.Form):
-    """One row of the bid page (prefix: the resource's pk). Both empty: no bid for that resource in this save."""
+    """One row of the bid page (prefix: the resource's pk). Both empty: no bid for that resource in this save.
+
+    With `auction` and `expected_kw` (the resource's approved expected capacity), a quantity outside the smallest
+    bid … expected capacity and a price above the upper price are refused with the service's messages
+    (`submit_bids` checks them again)."""
 
     quantity_kw = WholeNumberField(label=_("Quantity (kW)"), required=False, min_value=1, max_value=MAX_KW,
                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 10}))
     price_yen = WholeNumberField(label=_("Price (yen/kW)"), required=False, min_value=0, max_value=MAX_YEN,
                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args, auction=None, expected_kw: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auction, self.expected_kw = auction, expected_kw
+
+    def clean_quantity_kw(self):
+        quantity = self.cleaned_data.get("quantity_kw")
+        if quantity is not None and self.auction is not None and self.expected_kw is not None:
+            refusal = quantity_refusal(quantity, auction=self.auction, expected_kw=self.expected_kw)
+            if refusal is not None:
+                raise forms.ValidationError(refusal, code="quantity_out_of_range")
+        return quantity
+
+    def clean_price_yen(self):
+        price = self.cleaned_data.get("price_yen")
+        if price is not None and self.auction is not None:
+            refusal = price_refusal(price, auction=self.auction)
+            if refusal is not None:
+                raise forms.ValidationError(refusal, code="price_out_of_range")
+        return price
 
     def clean(self):
         data = super().clean()

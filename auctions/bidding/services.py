@@ -8,8 +8,9 @@ One call of `submit_bids` (a save of the bid page, or one CSV file) stores all i
    on the unique constraint returns the winner's submission.
 2. The actor is an active user of an active operator; each resource is the operator's, active, and qualified
    (has an `ExpectedCapacity` for the auction, and in an additional auction did not win the main auction of the
-   same delivery year: `qualification.services.ineligible_reasons`); 1 ≤ quantity ≤ the approved expected kW;
-   0 ≤ price ≤ the upper price in whole yen (an upper price of x.5 yen allows x).
+   same delivery year: `qualification.services.ineligible_reasons`); the auction's smallest bid
+   (`Auction.min_bid_kw`) ≤ quantity ≤ the approved expected kW; 0 ≤ price ≤ the upper price in whole yen (an
+   upper price of x.5 yen allows x).
 3. Optimistic locking: the operator's bids of the entries are locked (`select_for_update`, by primary key, so two
    submissions never deadlock) and each entry's `expected_version` must be the stored one (None: no bid yet). A
    difference refuses the whole submission naming who changed which bid when; two new bids racing on one resource
@@ -123,6 +124,39 @@ def _hms(instant: dt.datetime) -> str:
 
 
 # --- the rules ------------------------------------------------------------------------------------------------------
+def quantity_refusal(quantity_kw, *, auction: Auction, expected_kw: int) -> str | None:
+    """Why `quantity_kw` is not a valid bid quantity for a resource qualified with `expected_kw`, or None: a whole
+    number from the auction's smallest bid (`Auction.min_bid_kw`) up to the approved expected capacity. The bid
+    page's form, the CSV check and `submit_bids` all answer with this."""
+    smallest = auction.min_bid_kw
+    if not isinstance(quantity_kw, int) or isinstance(quantity_kw, bool):
+        return str(_("The quantity must be a whole number of kW."))
+    if expected_kw < smallest:
+        return str(_("This resource cannot bid in this auction: its approved expected capacity (%(expected)s kW) "
+                     "is below the smallest bid (%(min)s kW).")
+                   % {"expected": f"{expected_kw:,}", "min": f"{smallest:,}"})
+    if quantity_kw < smallest:
+        return str(_("The quantity (%(kw)s kW) is below the smallest bid of this auction (%(min)s kW); bid from "
+                     "%(min)s kW up to the approved expected capacity (%(expected)s kW).")
+                   % {"kw": f"{quantity_kw:,}", "min": f"{smallest:,}", "expected": f"{expected_kw:,}"})
+    if quantity_kw > expected_kw:
+        return str(_("The quantity (%(kw)s kW) cannot exceed the approved expected capacity (%(expected)s kW).")
+                   % {"kw": f"{quantity_kw:,}", "expected": f"{expected_kw:,}"})
+    return None
+
+
+def price_refusal(price_yen, *, auction: Auction, ceiling: int | None = None) -> str | None:
+    """Why `price_yen` is not a valid bid price, or None: whole yen/kW from 0 to the upper price rounded down."""
+    ceiling = max_price(auction) if ceiling is None else ceiling
+    if not isinstance(price_yen, int) or isinstance(price_yen, bool) or price_yen < 0:
+        return str(_("The price must be a whole number of yen/kW, 0 or more."))
+    if price_yen > ceiling:
+        return str(_("The price (%(price)s yen/kW) cannot exceed the upper price (%(upper)s yen/kW; whole yen: at "
+                     "most %(max)s).")
+                   % {"price": f"{price_yen:,}", "upper": auction.upper_price, "max": f"{ceiling:,}"})
+    return None
+
+
 def check_entries(*, auction: Auction, operator_id: int, entries: list[BidEntry]) -> list[EntryError]:
     """Every rule broken by the entries (resource, qualification, quantity, price, duplicates). Two queries (four in
     an additional auction), whatever the count; saves nothing. The CSV check shows these by row; `submit_bids`
@@ -154,18 +188,11 @@ def check_entries(*, auction: Auction, operator_id: int, entries: list[BidEntry]
         if entry.resource_id in ineligible:
             err("resource", ineligible[entry.resource_id])
             continue
-        if not isinstance(entry.quantity_kw, int) or entry.quantity_kw < 1:
-            err("quantity_kw", _("The quantity must be a whole number of at least 1 kW."))
-        elif entry.quantity_kw > qualification.expected_kw:
-            err("quantity_kw", _("The quantity (%(kw)s kW) cannot exceed the approved expected capacity "
-                                 "(%(expected)s kW).")
-                % {"kw": f"{entry.quantity_kw:,}", "expected": f"{qualification.expected_kw:,}"})
-        if not isinstance(entry.price_yen, int) or entry.price_yen < 0:
-            err("price_yen", _("The price must be a whole number of yen/kW, 0 or more."))
-        elif entry.price_yen > ceiling:
-            err("price_yen", _("The price (%(price)s yen/kW) cannot exceed the upper price (%(upper)s yen/kW; "
-                               "whole yen: at most %(max)s).")
-                % {"price": f"{entry.price_yen:,}", "upper": auction.upper_price, "max": f"{ceiling:,}"})
+        if (refusal := quantity_refusal(entry.quantity_kw, auction=auction,
+                                        expected_kw=qualification.expected_kw)) is not None:
+            err("quantity_kw", refusal)
+        if (refusal := price_refusal(entry.price_yen, auction=auction, ceiling=ceiling)) is not None:
+            err("price_yen", refusal)
     return errors
 
 

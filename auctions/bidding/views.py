@@ -42,14 +42,15 @@ def _jst_seconds(instant) -> str:
     return timezone.localtime(instant, phases.JST).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _row_form(row, data=None) -> BidRowForm:
+def _row_form(auction, row, data=None) -> BidRowForm:
     bid = row.bid
     initial = {}
     if bid is not None:
         initial["version"] = bid.version
         if bid.status == BidStatus.ACTIVE:
             initial.update(quantity_kw=bid.quantity_kw, price_yen=bid.price_yen)
-    form = BidRowForm(data, prefix=f"r{row.resource_id}", initial=initial)
+    form = BidRowForm(data, prefix=f"r{row.resource_id}", initial=initial, auction=auction,
+                      expected_kw=row.expected_kw)
     for name in ("quantity_kw", "price_yen"):  # the accessible name of each cell's input: "<column>: <resource>"
         field = form.fields[name]
         field.widget.attrs["aria-label"] = f"{field.label}: {row.resource.name}"
@@ -86,7 +87,7 @@ def bid_page(request: HttpRequest, pk: int) -> HttpResponse:
     rows = bid_selectors.bid_rows_for_user(user=request.user, auction=auction)
     if request.method == "POST":
         key_form = SubmissionKeyForm(request.POST)
-        forms = [_row_form(row, request.POST) for row in rows]
+        forms = [_row_form(auction, row, request.POST) for row in rows]
         if not key_form.is_valid():
             messages.error(request, _("The form was incomplete; reload the page and try again."))
             return redirect("auctions:bids", pk=auction.pk)
@@ -113,7 +114,7 @@ def bid_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Some rows have errors; nothing was saved. Correct them and save again."))
     else:
         key_form = SubmissionKeyForm(initial={"idempotency_key": uuid.uuid4()})
-        forms = [_row_form(row) for row in rows]
+        forms = [_row_form(auction, row) for row in rows]
     state = auction.phase_state()
     qualification_selectors.with_ineligible_reasons(rows, auction=auction)
     qualified = {row.resource_id for row in rows}

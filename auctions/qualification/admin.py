@@ -57,6 +57,15 @@ class ExpectedCapacityApplicationAdmin(ReviewQueueAdmin):
         return format_html('<strong>{}</strong>{}', kw(obj.expected_kw),
                            format_html_join("", '<br><span class="quiet">{}</span>', ((line,) for line in lines)))
 
+    def detail_rows(self, obj) -> list[tuple[str, str]]:
+        """The auction's threshold as it is now, and, for an application awaiting a decision below it, why it
+        cannot be approved (approval re-checks it; the reviewer returns or rejects the application instead)."""
+        rows = [*super().detail_rows(obj),
+                (gettext("threshold of the auction (kW)"), f"{obj.auction.threshold_kw:,}")]
+        if obj.is_awaiting_decision and (refusal := services.approval_threshold_refusal(obj)) is not None:
+            rows.append((gettext("cannot be approved"), refusal))
+        return rows
+
 
 @admin.register(ExpectedCapacity)
 class ExpectedCapacityAdmin(OcctoAdminPermissions, admin.ModelAdmin):

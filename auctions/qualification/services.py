@@ -31,8 +31,8 @@ from ..models import (
 )
 from ..schedule import phases
 
-# Stable resources must be expected to supply at least this much (domain.md §1).
-STABLE_MIN_EXPECTED_KW = 1_000
+# Every category's threshold is the auction's (`Auction.threshold_kw`), on the expected capacity: see
+# `threshold_refusal` (domain.md §1).
 
 
 
@@ -77,6 +77,35 @@ def adjustment_working(*, auction: Auction, resource: Resource) -> tuple[int, De
     return computed_expected_kw(resource.installed_kw, factor), factor
 
 
+def threshold_refusal(*, auction: Auction, category: str, expected_kw: int, working: str = "") -> str | None:
+    """Why `expected_kw` is below the auction's category threshold (`Auction.threshold_kw`), or None.
+
+    Every category's threshold is on the expected capacity approved for the auction (domain.md §1): a stable or
+    variable stand-alone resource each, an aggregated variable resource its member units together (its expected
+    capacity is theirs: installed total × factor), a dispatch-instruction resource in total. `working`: the
+    computation of a variable resource's value, named in the message (it cannot be typed otherwise)."""
+    threshold = auction.threshold_kw
+    if expected_kw >= threshold:
+        return None
+    values = {"kw": f"{expected_kw:,}", "threshold": f"{threshold:,}"}
+    if category == ResourceCategory.VARIABLE_AGGREGATE:
+        message = _("The expected capacity (%(kw)s kW) is below the threshold of this auction: the member units of "
+                    "an aggregated variable resource need an expected capacity of at least %(threshold)s kW "
+                    "together.") % values
+    elif category == ResourceCategory.DISPATCH:
+        message = _("The expected capacity (%(kw)s kW) is below the threshold of this auction: a "
+                    "dispatch-instruction resource needs an expected capacity of at least %(threshold)s kW in "
+                    "total.") % values
+    else:
+        message = _("The expected capacity (%(kw)s kW) is below the threshold of this auction (%(category)s: at "
+                    "least %(threshold)s kW of expected capacity).") % (
+            values | {"category": ResourceCategory(category).label})
+    if working:
+        message = _("%(message)s It is computed from the adjustment factor: %(working)s.") % {
+            "message": message, "working": working}
+    return str(message)
+
+
 def proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | None) -> dict:
     """The application's values: computed for variable resources (what was typed is ignored), checked otherwise."""
     if not is_fit_eligible(resource, auction.delivery_fiscal_year):
@@ -87,21 +116,21 @@ def proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | 
     computed = adjustment_working(auction=auction, resource=resource)
     if computed is not None:
         kw, factor = computed
-        if kw < 1:
-            raise ExpectedCapacityInvalid(_("The computed expected capacity is 0 kW; this resource cannot take "
-                                            "part in this auction."))
+        working = f"{resource.installed_kw:,} kW × {factor} = {kw:,} kW"
+        if (refusal := threshold_refusal(auction=auction, category=resource.category, expected_kw=kw,
+                                         working=working)) is not None:
+            raise ExpectedCapacityInvalid(refusal)
         return {"expected_kw": kw, "adjustment_factor": factor, "installed_kw": resource.installed_kw}
     if expected_kw is None:
         raise ExpectedCapacityInvalid(_("Enter the expected capacity in kW."))
-    if expected_kw < 1:
-        raise ExpectedCapacityInvalid(_("The expected capacity must be at least 1 kW."))
     if expected_kw > resource.installed_kw:
         raise ExpectedCapacityInvalid(
             _("The expected capacity (%(kw)s kW) cannot exceed the installed capacity (%(installed)s kW).")
             % {"kw": f"{expected_kw:,}", "installed": f"{resource.installed_kw:,}"}
         )
-    if resource.category == ResourceCategory.STABLE and expected_kw < STABLE_MIN_EXPECTED_KW:
-        raise ExpectedCapacityInvalid(_("A stable resource needs an expected capacity of at least 1,000 kW."))
+    if (refusal := threshold_refusal(auction=auction, category=resource.category,
+                                     expected_kw=expected_kw)) is not None:
+        raise ExpectedCapacityInvalid(refusal)
     return {"expected_kw": expected_kw, "adjustment_factor": None, "installed_kw": resource.installed_kw}
 
 
@@ -172,6 +201,8 @@ def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) ->
         raise DomainError(_("The resource's installed capacity is now below this expected capacity; return the "
                             "application for correction."))
     _assert_eligible(auction=application.auction, resource=resource)
+    if (refusal := approval_threshold_refusal(application)) is not None:
+        raise DomainError(refusal)
     # Later stages (bidding) may refuse an approval that would contradict what they hold; they lock the resource too.
     refusals = [str(reason) for reason in hooks.answers(_approval_guards, application, resource)]
     if refusals:
@@ -193,6 +224,21 @@ def _apply_expected_capacity(application: ExpectedCapacityApplication, actor) ->
                  target=current, before=before,
                  after={"expected_kw": current.expected_kw, "adjustment_factor": current.adjustment_factor,
                         "auction": application.auction_id, "resource": resource.pk})
+
+
+def approval_threshold_refusal(application: ExpectedCapacityApplication) -> str | None:
+    """Why the application cannot be approved under the auction's threshold as it is now, or None.
+
+    The threshold is checked when the operator applies and again at approval, against the auction's value at that
+    moment: an application filed before OCCTO raised the threshold is not approved below it (the reviewer returns
+    it for a new value, or rejects it); one refused before OCCTO lowered it can simply be filed again."""
+    auction = Auction.objects.get(pk=application.auction_id)  # the threshold as OCCTO has it now
+    if application.expected_kw >= auction.threshold_kw:
+        return None
+    return str(_("This expected capacity (%(kw)s kW) is below the threshold of the auction, now %(threshold)s kW; "
+                 "it cannot be approved. Return the application so that the operator can apply for at least "
+                 "%(threshold)s kW, or reject it.")
+               % {"kw": f"{application.expected_kw:,}", "threshold": f"{auction.threshold_kw:,}"})
 
 
 class ExpectedCapacityApplicationType(review.ApplicationType):
@@ -224,6 +270,7 @@ class ExpectedCapacityApplicationType(review.ApplicationType):
         except DomainError as exc:
             computed, working_error = None, exc.message
         form = ExpectedCapacityForm(request.POST if request.method == "POST" else None, computed=variable,
+                                    auction=application.auction, resource=resource,
                                     initial={"expected_kw": application.expected_kw,
                                              "applicant_comment": application.applicant_comment})
         return review.Editor([form], context={

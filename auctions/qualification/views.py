@@ -71,7 +71,7 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
     resource = selectors.resource_get_for_user(user=request.user, pk=resource_pk)
     computed, working_error = _working(auction, resource)
     variable = is_variable(resource.category)
-    form = ExpectedCapacityForm(request.POST or None, computed=variable)
+    form = ExpectedCapacityForm(request.POST or None, computed=variable, auction=auction, resource=resource)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.submit_expected_capacity_application(
@@ -85,10 +85,13 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
             messages.success(request, _("Your expected-capacity application %(number)s was submitted.")
                              % {"number": application.number})
             return redirect(services.expected_capacity_applications.url("detail", application))
+    # The most this resource can apply for; below the auction's threshold the page says why and offers no form.
+    ceiling = computed[0] if computed else (None if variable else resource.installed_kw)
     return render(request, "auctions/qualification/expected_capacity_form.html", {
         "auction": auction, "resource": resource, "form": form, "variable": variable,
         "ineligible_reason": services.participation_refusal(auction=auction, resource=resource),
         "computed": computed, "working_error": working_error, "state": auction.phase_state(),
+        "below_threshold": ceiling is not None and ceiling < auction.threshold_kw,
         "history": services.expected_capacity_applications.list_for_user(
             user=request.user, auction=auction, resource=resource)[:HISTORY_SHOWN],
     })

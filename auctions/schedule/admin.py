@@ -115,6 +115,14 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
         (_("Schedule (JST)"), {"fields": ("registration_opens_at", "expected_capacity_deadline",
                                           "registration_closes_at", "bid_opens_at", "bid_closes_at", "clearing_at",
                                           "publication_at", "contract_conclusion_at")}),
+        (_("Participation and bids"), {
+            "fields": ("threshold_kw", "min_bid_kw"),
+            "description": _("Both apply when an operator applies or bids, and the threshold again when an "
+                             "expected-capacity application is approved: after a change, an open application below "
+                             "the new threshold cannot be approved (return or reject it). Approved expected "
+                             "capacities and stored bids stay as they are; a bid changed later must meet the new "
+                             "smallest bid."),
+        }),
         (_("Demand curve"), {"fields": ("net_cone", "upper_price_display", "q_upper_kw", "target_kw", "q_zero_kw",
                                         "dr_cap_kw")}),
     )

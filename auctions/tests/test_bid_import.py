@@ -69,9 +69,9 @@ def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_stored(client_
     unqualified = ResourceFactory(operator=operator_a)
     upload(client_for(user_a), bid_auction, csv_file([
         [bid_auction.code, res_a.grid_code, "", "100001", "15113", ""],  # 2: over expected and over upper price
-        ["main-1999", res_a2.grid_code, "", "1", "1", ""],  # 3: unknown auction
-        [bid_auction.code, other.grid_code, "", "1", "1", ""],  # 4: another operator's resource
-        [bid_auction.code, unqualified.grid_code, "", "1", "1", ""],  # 5: not qualified
+        ["main-1999", res_a2.grid_code, "", "1000", "1", ""],  # 3: unknown auction
+        [bid_auction.code, other.grid_code, "", "1000", "1", ""],  # 4: another operator's resource
+        [bid_auction.code, unqualified.grid_code, "", "1000", "1", ""],  # 5: not qualified
         [bid_auction.code, res_a2.grid_code, "", "abc", "", "x"],  # 6: bad numbers and version
     ]))
     imported = job()
@@ -84,12 +84,37 @@ def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_stored(client_
     assert not Bid.objects.exists() and not BidSubmission.objects.exists()
 
 
+def test_rows_below_the_smallest_bid_or_above_the_expected_capacity_are_errors(client_for, user_a, bid_auction,
+                                                                               res_a, res_a2):
+    """res_a: 999 kW (the smallest bid is 1,000 kW); res_a2: 50,001 kW (qualified with 50,000 kW)."""
+    client = client_for(user_a)
+    upload(client, bid_auction, csv_file([
+        [bid_auction.code, res_a.grid_code, "", "999", "100", ""],
+        [bid_auction.code, res_a2.grid_code, "", "50001", "100", ""],
+    ]))
+    errors = job().errors
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "応札容量(kW)"), (3, "応札容量(kW)")]
+    assert "最低応札容量（1,000 kW）" in errors[0]["message"] and "999 kW" in errors[0]["message"]
+    assert "承認済み期待容量（50,000 kW）" in errors[1]["message"]
+    ImportJob.objects.all().delete()
+    upload(client, bid_auction, csv_file([
+        [bid_auction.code, res_a.grid_code, "", "1000", "100", ""],
+        [bid_auction.code, res_a2.grid_code, "", "50000", "100", ""],
+    ]))
+    assert job().status == "valid", job().errors
+
+
+def test_the_upload_page_states_the_bounds_of_a_bid(client_for, user_a, bid_auction):
+    page = client_for(user_a).get(reverse("auctions:bid_import", kwargs={"pk": bid_auction.pk})).content.decode()
+    assert "応札容量：このオークションの最低応札容量1,000 kWから、電源等の承認済み期待容量まで（kW単位の整数）。" in page
+
+
 def test_rows_of_two_auctions_and_a_duplicate_resource_are_errors(client_for, user_a, operator_a, bid_auction, res_a):
     other = AuctionFactory(bidding=True, delivery_fiscal_year=2040)
     upload(client_for(user_a), bid_auction, csv_file([
-        [bid_auction.code, res_a.grid_code, "", "1", "1", ""],
-        [other.code, res_a.grid_code, "", "1", "1", ""],
-        [bid_auction.code, res_a.grid_code, "", "2", "2", ""],
+        [bid_auction.code, res_a.grid_code, "", "1000", "1", ""],
+        [other.code, res_a.grid_code, "", "1000", "1", ""],
+        [bid_auction.code, res_a.grid_code, "", "2000", "2", ""],
     ]))
     columns = [(e["row"], e["column"]) for e in job().errors]
     assert (3, "オークション") in columns and (4, "系統コード") in columns
@@ -185,7 +210,7 @@ def test_the_template_version_replaces_the_stored_bid(client_for, user_a, bid_au
 
 def test_a_file_checked_before_the_close_and_confirmed_after_it_stores_nothing(client_for, user_a, bid_auction,
                                                                               res_a):
-    upload(client_for(user_a), bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "1", "1", ""]]))
+    upload(client_for(user_a), bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "1000", "1", ""]]))
     assert job().status == "valid"
     with time_machine.travel(jst(2026, 11, 25, 18, 0, 0), tick=False):
         bulk_import.confirm(job=job(), user=user_a)  # the page itself is closed at 18:00 by the service window
@@ -196,7 +221,7 @@ def test_a_closed_auction_is_an_error_at_the_check(client_for, user_a, operator_
     auction = AuctionFactory()  # bids in 2027
     resource = ResourceFactory(operator=operator_a)
     ExpectedCapacityFactory(auction=auction, resource=resource, expected_kw=1_000)
-    upload(client_for(user_a), auction, csv_file([[auction.code, resource.grid_code, "", "1", "1", ""]]))
+    upload(client_for(user_a), auction, csv_file([[auction.code, resource.grid_code, "", "1000", "1", ""]]))
     [error] = job().errors
     assert error["column"] == "オークション"
 
@@ -209,7 +234,7 @@ def test_a_large_file_is_processed_in_the_background(client_for, user_a, operato
         ExpectedCapacityFactory(auction=bid_auction, resource=resource, expected_kw=10_000)
     client = client_for(user_a)
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "100", "10", ""]
+        upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "1000", "10", ""]
                                               for r in resources], encoding="utf-8-sig"))
     assert job().status == "validating"  # left to the Celery task
     page = client.get(job_url(job())).content.decode()
@@ -234,7 +259,7 @@ def test_malformed_files_are_refused_with_a_message(client_for, user_a, bid_auct
 
 
 def test_another_operator_gets_404_for_the_job(client_for, user_a, user_b, bid_auction, res_a):
-    upload(client_for(user_a), bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "1", "1", ""]]))
+    upload(client_for(user_a), bid_auction, csv_file([[bid_auction.code, res_a.grid_code, "", "1000", "1", ""]]))
     client = client_for(user_b)
     assert client.get(job_url(job())).status_code == 404
     assert client.post(job_url(job())).status_code == 404
@@ -249,7 +274,7 @@ def test_checking_runs_the_same_queries_for_5_and_50_rows(client_for, user_a, op
 
     def count(n):
         with CaptureQueriesContext(connection) as ctx:
-            upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "1", "1", ""]
+            upload(client, bid_auction, csv_file([[bid_auction.code, r.grid_code, "", "1000", "1", ""]
                                                   for r in resources[:n]]))
         return len(ctx.captured_queries)
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from auctions.bidding import services as bidding
-from auctions.models import Bid, BidSubmission, BidVersion
+from auctions.models import Auction, Bid, BidSubmission, BidVersion
 from tests.factories import AuctionFactory, ExpectedCapacityFactory, ResourceFactory
 from tests.mail_backends import FlakyBackend
 
@@ -62,6 +62,36 @@ def test_the_bid_page_lists_the_qualified_resources_with_the_window_in_jst(clien
     assert "2026-11-25 18:00:00 JST" in page and "2026-11-18 09:00:00 JST" in page
     uuid.UUID(key_of(page))
     assert key_of(page) != key_of(client_for(user_a).get(url("bids", pk=bid_auction.pk)).content.decode())
+
+
+def test_the_bid_page_states_the_smallest_bid_and_the_expected_capacity_as_the_bounds(client_for, user_a,
+                                                                                       bid_auction, res_a):
+    page = client_for(user_a).get(url("bids", pk=bid_auction.pk)).content.decode()
+    assert "応札容量：このオークションの最低応札容量1,000 kWから、電源等の承認済み期待容量まで。" in page
+    assert "1kWから" not in page
+    Auction.objects.filter(pk=bid_auction.pk).update(min_bid_kw=2_500)
+    client = client_for(user_a)
+    client.post(reverse("set_language"), {"language": "en"})
+    page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
+    assert "Quantity: from 2,500 kW (the smallest bid of this auction) up to the approved expected capacity" in page
+
+
+def test_a_quantity_outside_the_bounds_is_refused_on_its_row(client_for, user_a, bid_auction, res_a, res_a2):
+    """999 kW (below the smallest bid) and 50,001 kW (above res_a2's 50,000 kW): both rows refused, each with its
+    message on its quantity; nothing stored. 1,000 and 50,000 kW are then accepted."""
+    client = client_for(user_a)
+    page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
+    response = client.post(url("bids", pk=bid_auction.pk),
+                           form_data(page, {res_a: ("999", "100"), res_a2: ("50,001", "100")}))
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count('class="bid-row has-error"') == 2
+    assert "応札容量（999 kW）がこのオークションの最低応札容量（1,000 kW）を下回っています。" in body
+    assert "応札容量（50,001 kW）は承認済み期待容量（50,000 kW）を超えられません。" in body
+    assert stored() == ([], [], 0)
+    response = client.post(url("bids", pk=bid_auction.pk),
+                           form_data(page, {res_a: ("1,000", "100"), res_a2: ("50000", "100")}))
+    assert response.status_code == 302
+    assert sorted(Bid.objects.values_list("quantity_kw", flat=True)) == [1_000, 50_000]
 
 
 def test_saving_stores_every_filled_row_as_one_receipt_and_shows_it(client_for, user_a, bid_auction, res_a, res_a2):
@@ -183,12 +213,12 @@ def test_at_the_closing_instant_the_page_refuses_and_stores_nothing(client_for, 
     client = client_for(user_a)
     page = client.get(url("bids", pk=auction.pk)).content.decode()
     with time_machine.travel(jst(2026, 11, 25, 15, 0, 0), tick=False):
-        response = client.post(url("bids", pk=auction.pk), form_data(page, {resource: ("1", "1")}))
+        response = client.post(url("bids", pk=auction.pk), form_data(page, {resource: ("1000", "1")}))
     assert response.status_code == 200 and "15:00:00" in messages_of(response)[0]
     assert key_of(response.content.decode()) == key_of(page)
     assert stored() == ([], [], 0)
     with time_machine.travel(jst(2026, 11, 25, 14, 59, 59, 999000), tick=False):
-        response = client.post(url("bids", pk=auction.pk), form_data(page, {resource: ("1", "1")}))
+        response = client.post(url("bids", pk=auction.pk), form_data(page, {resource: ("1000", "1")}))
     assert response.status_code == 302 and Bid.objects.count() == 1
 
 
@@ -197,7 +227,7 @@ def test_at_18_00_00_the_service_window_refuses_the_post_and_nothing_is_stored(c
     client = client_for(user_a)
     page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
     with time_machine.travel(jst(2026, 11, 25, 18, 0, 0), tick=False):
-        response = client.post(url("bids", pk=bid_auction.pk), form_data(page, {res_a: ("1", "1")}))
+        response = client.post(url("bids", pk=bid_auction.pk), form_data(page, {res_a: ("1000", "1")}))
     assert response.status_code == 503
     assert stored() == ([], [], 0)
 
@@ -212,7 +242,7 @@ def test_the_page_says_when_bids_are_not_accepted_and_disables_saving(client_for
 # --- permissions ----------------------------------------------------------------------------------------------------
 def test_operator_b_sees_only_its_own_rows_and_gets_404_for_a_bid_and_receipt(client_for, user_a, user_b, bid_auction,
                                                                              res_a):
-    receipt = bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1, 1, None)],
+    receipt = bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1_000, 1, None)],
                                   idempotency_key=uuid.uuid4())
     bid = Bid.objects.get()
     client = client_for(user_b)
@@ -235,7 +265,7 @@ def test_staff_and_visitors_have_no_bid_pages(client, client_for, reviewer, occt
 
 
 def test_a_bid_of_another_auction_is_404_under_this_one(client_for, user_a, bid_auction, res_a):
-    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1, 1, None)],
+    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1_000, 1, None)],
                         idempotency_key=uuid.uuid4())
     other = AuctionFactory()
     assert client_for(user_a).get(url("bid_detail", pk=other.pk, bid_pk=Bid.objects.get().pk)).status_code == 404
@@ -260,7 +290,7 @@ def test_the_detail_shows_every_version_and_the_withdrawal_is_confirmed_then_pos
 
 
 def test_a_stale_or_garbage_withdrawal_is_a_message_and_changes_nothing(client_for, user_a, bid_auction, res_a):
-    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1, 1, None)],
+    bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1_000, 1, None)],
                         idempotency_key=uuid.uuid4())
     bid = Bid.objects.get()
     client = client_for(user_a)

@@ -5,10 +5,11 @@ import uuid
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from auctions.bidding import services as bidding
 from auctions.bidding.services import BidEntry
-from auctions.models import Bid, BidSubmission, BidVersion
+from auctions.models import Auction, Bid, BidSubmission, BidVersion
 from capacity_market.models import AuditEntry
 from tests import factories
 from tests.factories import ExpectedCapacityFactory, ResourceFactory
@@ -55,7 +56,7 @@ def test_the_receipt_e_mail_is_in_english_for_an_english_user(bid_auction, opera
     user = factories.OperatorUserFactory(operator=operator_a, language="en")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        submit(bid_auction, user, (res_a.pk, 1, 1, None))
+        submit(bid_auction, user, (res_a.pk, 1_000, 1, None))
     assert "Bid receipt" in mail.outbox[0].subject and "Accepted at" in mail.outbox[0].body
 
 
@@ -100,19 +101,51 @@ def test_one_bad_entry_refuses_the_whole_submission_and_lists_every_error(bid_au
     ExpectedCapacityFactory(auction=bid_auction, resource=others, expected_kw=10_000)
     with pytest.raises(bidding.BidsInvalid) as refused:
         submit(bid_auction, user_a, (res_a.pk, 100_000, 15_112, None),  # exactly the limits: fine
-               (res_a2.pk, 50_001, 15_113, None), (unqualified.pk, 1, 1, None), (others.pk, 1, 1, None),
-               (res_a.pk, 1, 1, None))
+               (res_a2.pk, 50_001, 15_113, None), (unqualified.pk, 1_000, 1, None), (others.pk, 1_000, 1, None),
+               (res_a.pk, 1_000, 1, None))
     errors = [(e.index, e.field) for e in refused.value.errors]
     assert errors == [(1, "quantity_kw"), (1, "price_yen"), (2, "resource"), (3, "resource"), (4, "resource")]
     assert "50,000 kW" in refused.value.errors[0].message and "15,112" in refused.value.errors[1].message
     assert not Bid.objects.exists() and not BidSubmission.objects.exists()
 
 
-@pytest.mark.parametrize(("quantity", "price"), [(0, 1), (-1, 1), (1, -1)])
-def test_quantity_at_least_1_kw_and_price_not_negative(bid_auction, user_a, res_a, quantity, price):
-    with pytest.raises(bidding.BidsInvalid):
+@pytest.mark.parametrize(("quantity", "price"), [(0, 1), (-1, 1), (1, 1), (999, 1), (1_000, -1)])
+def test_quantity_at_least_the_smallest_bid_and_price_not_negative(bid_auction, user_a, res_a, quantity, price):
+    with pytest.raises(bidding.BidsInvalid) as refused:
         submit(bid_auction, user_a, (res_a.pk, quantity, price, None))
+    [error] = refused.value.errors
+    assert error.field == ("quantity_kw" if quantity < 1_000 else "price_yen")
     assert not Bid.objects.exists()
+
+
+def test_the_smallest_bid_is_1000_kw_by_default_and_the_most_is_the_expected_capacity(bid_auction, user_a, res_a):
+    """res_a is qualified with 100,000 kW: 999 and 100,001 are refused, 1,000 and 100,000 accepted."""
+    assert bid_auction.min_bid_kw == 1_000
+    with translation.override("en"):
+        for quantity, words in ((999, ("999 kW", "smallest bid", "1,000 kW", "100,000 kW")),
+                                (100_001, ("100,001 kW", "100,000 kW"))):
+            with pytest.raises(bidding.BidsInvalid) as refused:
+                submit(bid_auction, user_a, (res_a.pk, quantity, 1, None))
+            assert all(word in refused.value.errors[0].message for word in words), refused.value.errors
+    assert not Bid.objects.exists()
+    submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None))
+    submit(bid_auction, user_a, (res_a.pk, 100_000, 1, 1))
+    assert Bid.objects.get().quantity_kw == 100_000
+
+
+def test_the_smallest_bid_is_the_auctions_parameter(bid_auction, user_a, res_a, res_a2):
+    Auction.objects.filter(pk=bid_auction.pk).update(min_bid_kw=2_000)  # as OCCTO sets it in the admin
+    with translation.override("ja"), pytest.raises(bidding.BidsInvalid) as refused:
+        submit(bid_auction, user_a, (res_a.pk, 1_999, 1, None))
+    assert refused.value.errors[0].message == (
+        "応札容量（1,999 kW）がこのオークションの最低応札容量（2,000 kW）を下回っています。"
+        "2,000 kWから承認済み期待容量（100,000 kW）までで応札してください。")
+    submit(bid_auction, user_a, (res_a.pk, 2_000, 1, None))
+    Auction.objects.filter(pk=bid_auction.pk).update(min_bid_kw=60_000)  # above res_a2's 50,000 kW
+    with translation.override("en"), pytest.raises(bidding.BidsInvalid) as refused:
+        submit(bid_auction, user_a, (res_a2.pk, 50_000, 1, None))
+    assert "cannot bid in this auction" in refused.value.errors[0].message
+    assert "50,000 kW" in refused.value.errors[0].message and "60,000 kW" in refused.value.errors[0].message
 
 
 def test_the_price_limit_is_the_upper_price_rounded_down(bid_auction):
@@ -123,23 +156,23 @@ def test_a_deleted_resource_cannot_bid(bid_auction, user_a, res_a):
     res_a.is_active = False
     res_a.save()
     with pytest.raises(bidding.BidsInvalid):
-        submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
+        submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None))
 
 
 def test_only_active_users_of_an_active_operator_bid(bid_auction, operator_a, res_a, reviewer):
     inactive = factories.OperatorUserFactory(operator=operator_a, is_active=False)
     for actor in (None, reviewer, inactive):
         with pytest.raises(bidding.BidRefused):
-            submit(bid_auction, actor, (res_a.pk, 1, 1, None))
+            submit(bid_auction, actor, (res_a.pk, 1_000, 1, None))
     operator_a.is_active = False
     operator_a.save()
     with pytest.raises(bidding.BidRefused):
-        submit(bid_auction, factories.OperatorUserFactory(operator=operator_a), (res_a.pk, 1, 1, None))
+        submit(bid_auction, factories.OperatorUserFactory(operator=operator_a), (res_a.pk, 1_000, 1, None))
     assert not Bid.objects.exists()
 
 
 def test_another_operators_user_cannot_withdraw(bid_auction, user_a, user_b, res_a):
-    submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
+    submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None))
     with pytest.raises(bidding.BidRefused):
         bidding.withdraw_bid(bid=Bid.objects.get(), actor=user_b, expected_version=1, idempotency_key=uuid.uuid4())
     assert Bid.objects.get().status == "active"
@@ -148,12 +181,12 @@ def test_another_operators_user_cannot_withdraw(bid_auction, user_a, user_b, res
 # --- the window and the closing instant ---------------------------------------------------------------------------
 def test_17_59_59_999_is_accepted_and_18_00_00_000_is_refused(bid_auction, user_a, res_a, res_a2):
     with time_machine.travel(jst(2026, 11, 25, 17, 59, 59, 999000), tick=False):
-        receipt = submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
+        receipt = submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None))
     assert receipt.accepted_at == jst(2026, 11, 25, 17, 59, 59, 999000) < bid_auction.bid_closes_at
     before = state()
     with time_machine.travel(jst(2026, 11, 25, 18, 0, 0), tick=False):
         with pytest.raises(bidding.BidRefused) as refused:
-            submit(bid_auction, user_a, (res_a.pk, 2, 2, 1), (res_a2.pk, 1, 1, None))
+            submit(bid_auction, user_a, (res_a.pk, 2_000, 2, 1), (res_a2.pk, 1_000, 1, None))
         with pytest.raises(bidding.BidRefused):
             bidding.withdraw_bid(bid=Bid.objects.get(), actor=user_a, expected_version=1,
                                  idempotency_key=uuid.uuid4())
@@ -164,16 +197,16 @@ def test_17_59_59_999_is_accepted_and_18_00_00_000_is_refused(bid_auction, user_
 def test_before_the_window_outside_service_hours_and_after_occto_closed_nothing_is_accepted(bid_auction, user_a,
                                                                                            res_a, occto_admin):
     with time_machine.travel(jst(2026, 11, 18, 8, 59, 59), tick=False), pytest.raises(bidding.BidRefused) as early:
-        submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
+        submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None))
     assert "2026-11-18 09:00:00（JST）に始まります" in early.value.message
     # Open by the clock (11-21 is a Saturday) but the service window is closed.
     with time_machine.travel(jst(2026, 11, 21, 12, 0), tick=False), pytest.raises(bidding.BidRefused) as weekend:
-        submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
+        submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None))
     assert "利用時間外" in weekend.value.message
     bid_auction.bids_closed_at, bid_auction.bids_closed_by = jst(2026, 11, 25, 9, 0), occto_admin
     bid_auction.save()
     with pytest.raises(bidding.BidRefused):
-        submit(bid_auction, user_a, (res_a.pk, 1, 1, None))
+        submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None))
     assert not Bid.objects.exists() and not BidSubmission.objects.exists()
 
 
@@ -231,7 +264,7 @@ def test_the_same_key_twice_returns_the_first_receipt_and_stores_once(bid_auctio
     assert BidSubmission.objects.count() == 1 and BidVersion.objects.count() == 1 and mail.outbox == []
     # after the close the replay still finds its receipt (it was accepted before)
     with time_machine.travel(jst(2026, 11, 25, 18, 30), tick=False):
-        assert submit(bid_auction, user_a, (res_a.pk, 1, 1, 1), key=key).pk == first.pk
+        assert submit(bid_auction, user_a, (res_a.pk, 1_000, 1, 1), key=key).pk == first.pk
 
 
 def test_a_withdrawal_posted_twice_withdraws_once(bid_auction, user_a, res_a):
@@ -246,18 +279,18 @@ def test_keys_are_per_operator(bid_auction, user_a, user_b, res_a, operator_b):
     other = ResourceFactory(operator=operator_b)
     ExpectedCapacityFactory(auction=bid_auction, resource=other, expected_kw=10_000)
     key = uuid.uuid4()
-    a = submit(bid_auction, user_a, (res_a.pk, 1, 1, None), key=key)
-    b = submit(bid_auction, user_b, (other.pk, 1, 1, None), key=key)
+    a = submit(bid_auction, user_a, (res_a.pk, 1_000, 1, None), key=key)
+    b = submit(bid_auction, user_b, (other.pk, 1_000, 1, None), key=key)
     assert a.pk != b.pk and b.operator_id == operator_b.pk
 
 
 def test_a_garbage_key_is_refused(bid_auction, user_a, res_a):
     with pytest.raises(bidding.BidRefused):
-        bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1, 1, None)],
+        bidding.submit_bids(auction=bid_auction, actor=user_a, entries=[(res_a.pk, 1_000, 1, None)],
                             idempotency_key="not-a-uuid")
     assert not Bid.objects.exists()
 
 
 def test_entries_may_be_tuples_or_bid_entries(bid_auction, user_a, res_a, res_a2):
-    receipt = submit(bid_auction, user_a, BidEntry(res_a.pk, 5, 5), (res_a2.pk, 6, 6, None))
+    receipt = submit(bid_auction, user_a, BidEntry(res_a.pk, 5_000, 5), (res_a2.pk, 6_000, 6, None))
     assert receipt.bid_count == 2

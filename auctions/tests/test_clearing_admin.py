@@ -165,7 +165,7 @@ def test_the_clearing_input_downloads_as_a_file_clear_auction_reads(toy, admin_c
 
 def test_an_auction_whose_input_cannot_be_read_redirects_with_the_reason(admin_client, operator_a, user_a):
     auction = AuctionFactory(bids_closed=True)
-    bid = BidFactory(auction=auction, submitted_by=user_a, quantity_kw=100, price_yen=1)
+    bid = BidFactory(auction=auction, submitted_by=user_a, quantity_kw=1_000, price_yen=1)
     Bid.objects.filter(pk=bid.pk).update(price_yen=99_999)  # in the database, past the service's own check
     response = admin_client.get(reverse("admin:auctions_auction_clearing_input", args=[auction.pk]), follow=True)
     assert "exceeds the upper price" in messages_of(response)[0]
@@ -290,7 +290,7 @@ def test_the_bid_admin_is_read_only_with_versions_and_filters(toy, client_for, o
 
 def test_the_filtered_bids_download_as_csv_with_a_bom(toy, client_for, reviewer, operator_b, user_b):
     auction, bids = toy
-    other = BidFactory(auction=auction, submitted_by=user_b, quantity_kw=7, price_yen=1,
+    other = BidFactory(auction=auction, submitted_by=user_b, quantity_kw=100, price_yen=1,
                        resource__area="kyushu", resource__name="=cmd|' /C calc'!A0")
     client = client_for(reviewer)
     listing = client.get(reverse("admin:auctions_bid_changelist"), {"area__exact": "tokyo"})
@@ -452,7 +452,7 @@ def test_the_outcome_list_filters_and_searches(cleared_toy, client_for, occto_ad
     # a second run of another auction with operator B's bid in Kyushu, a variable resource
     other, _other_bids = toy_auction(operator_b, user_b, delivery_fiscal_year=2045)
     AdjustmentFactor.objects.create(auction=other, generation_type="solar", area="kyushu", factor="0.5")
-    variable = BidFactory(auction=other, submitted_by=user_b, quantity_kw=10, price_yen=1,
+    variable = BidFactory(auction=other, submitted_by=user_b, quantity_kw=100, price_yen=1,
                           resource__area="kyushu", resource__category="variable",
                           resource__generation_type="solar", resource__name="九州太陽光")
     clearing_service.close_bids(auction=other, actor=occto_admin)

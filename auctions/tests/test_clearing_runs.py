@@ -210,7 +210,7 @@ def test_the_run_keeps_its_input_summary_in_the_clearing_format(toy, occto_admin
 def test_the_dr_cap_and_a_short_block_are_stored_per_bid_and_area(operator_a, user_a, occto_admin,
                                                                   django_capture_on_commit_callbacks):
     auction = AuctionFactory(bids_closed=True, net_cone=Decimal("10000"), q_upper_kw=900, target_kw=1000,
-                             q_zero_kw=1100, dr_cap_kw=100)
+                             q_zero_kw=1100, dr_cap_kw=100, threshold_kw=50, min_bid_kw=50)  # toy quantities
     FixedSupplyItem.objects.create(auction=auction, label="FIT", kw=200)
 
     def bid(kw, price, **resource):

@@ -49,3 +49,21 @@ def test_the_demo_has_an_auction_open_for_bids_and_one_with_published_results():
     outcomes = ClearingOutcome.objects.filter(run=run)
     assert outcomes.count() == 7 and outcomes.filter(excluded_by_dr_cap=True).count() == 2
     assert run.awarded_kw == 450_000 + 6_102 + 18_000 + 450_000 + 18_000
+
+
+def test_every_demo_expected_capacity_and_bid_keeps_the_auctions_thresholds():
+    """The demo follows the market rules it shows: every expected capacity, approved or waiting for review, is at
+    least its auction's threshold (the aggregates' units together, too), and every bid is between the smallest
+    bid and its resource's approved expected capacity."""
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    applications = ExpectedCapacityApplication.objects.select_related("auction", "resource")
+    assert applications.filter(resource__category="variable_aggregate", status="submitted").count() == 2
+    for application in applications:
+        assert application.expected_kw >= application.auction.threshold_kw, application
+    for qualification in ExpectedCapacity.objects.select_related("auction"):
+        assert qualification.expected_kw >= qualification.auction.threshold_kw, qualification
+    qualified = {(q.auction_id, q.resource_id): q.expected_kw for q in ExpectedCapacity.objects.all()}
+    bids = Bid.objects.select_related("auction")
+    assert bids.exists()
+    for bid in bids:
+        assert bid.auction.min_bid_kw <= bid.quantity_kw <= qualified[(bid.auction_id, bid.resource_id)], bid

@@ -8,7 +8,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from auctions.models import ExpectedCapacity, ExpectedCapacityApplication
+from auctions.models import AdjustmentFactor, Auction, ExpectedCapacity, ExpectedCapacityApplication
 from auctions.qualification import services
 from capacity_market import review
 from capacity_market.errors import DomainError
@@ -48,9 +48,125 @@ def test_no_or_a_non_positive_value_is_refused(auction, resource_a, user_a, kw):
         apply(auction, resource_a, user_a, kw)
 
 
-def test_a_stable_resource_needs_at_least_1000_kw(auction, resource_a, user_a):
-    with pytest.raises(DomainError, match="1,000"):
-        apply(auction, resource_a, user_a, 999)
+# --- the category threshold (参加要件) is on the expected capacity, per auction (domain.md §1) ----------------------
+def _dispatch(operator, user):
+    """A DR aggregate of 3,000 kW installed (a unit above 1,000 kW is fine for dispatch): its value is typed."""
+    return ResourceFactory(operator=operator, submitted_by=user, category="dispatch", generation_type="dr",
+                           area="tohoku", installed_kw=3_000,
+                           units=[unit(1_500, area="tohoku", generation_type="dr") for _ in range(2)])
+
+
+def _wind(operator, user, installed_kw):
+    """A stand-alone wind resource in Tohoku: the auction fixture's factor 0.5 gives installed ÷ 2."""
+    return ResourceFactory(operator=operator, submitted_by=user, category="variable", generation_type="wind",
+                           area="tohoku", installed_kw=installed_kw, can_adjust_output=False)
+
+
+def _wind_aggregate(operator, user, unit_kws):
+    """An aggregated wind resource in Tohoku, each unit below 1,000 kW installed; its value is total × 0.5."""
+    return ResourceFactory(operator=operator, submitted_by=user, category="variable_aggregate",
+                           generation_type="wind", area="tohoku", installed_kw=sum(unit_kws), can_adjust_output=False,
+                           units=[unit(kw, area="tohoku", generation_type="wind") for kw in unit_kws])
+
+
+@pytest.mark.parametrize("kw", [999, 1_000])
+def test_a_stable_resource_needs_an_expected_capacity_of_at_least_1000_kw(auction, resource_a, user_a, kw):
+    if kw < 1_000:
+        with pytest.raises(DomainError, match=r"\(999 kW\) is below the threshold.*Stable resource: at least 1,000 kW"):
+            apply(auction, resource_a, user_a, kw)
+        assert not ExpectedCapacityApplication.objects.exists()
+    else:
+        assert apply(auction, resource_a, user_a, kw).expected_kw == 1_000
+
+
+@pytest.mark.parametrize("kw", [999, 1_000])
+def test_a_dispatch_resource_needs_1000_kw_of_expected_capacity_in_total(auction, operator_a, user_a, kw):
+    resource = _dispatch(operator_a, user_a)
+    if kw < 1_000:
+        with pytest.raises(DomainError, match=r"\(999 kW\).*dispatch-instruction.*1,000 kW in total"):
+            apply(auction, resource, user_a, kw)
+        assert not ExpectedCapacityApplication.objects.exists()
+    else:
+        assert apply(auction, resource, user_a, kw).expected_kw == 1_000
+
+
+@pytest.mark.parametrize(("installed_kw", "expected_kw"), [(1_998, 999), (2_000, 1_000)])
+def test_a_stand_alone_variable_resource_needs_a_computed_1000_kw(auction, operator_a, user_a, installed_kw,
+                                                                   expected_kw):
+    resource = _wind(operator_a, user_a, installed_kw)  # registered whatever its size: installed only bounds
+    if expected_kw < 1_000:
+        with pytest.raises(DomainError) as refused:
+            apply(auction, resource, user_a)
+        assert "(999 kW) is below the threshold" in refused.value.message
+        assert "1,998 kW × 0.5000 = 999 kW" in refused.value.message  # the working, since it cannot be typed
+        assert not ExpectedCapacityApplication.objects.exists()
+    else:
+        assert apply(auction, resource, user_a).expected_kw == 1_000
+
+
+@pytest.mark.parametrize(("unit_kws", "expected_kw"), [((999, 999), 999), ((999, 999, 2), 1_000)])
+def test_an_aggregate_needs_its_units_below_1000_kw_installed_to_reach_1000_kw_expected_together(
+        auction, operator_a, user_a, unit_kws, expected_kw):
+    resource = _wind_aggregate(operator_a, user_a, unit_kws)
+    if expected_kw < 1_000:
+        with pytest.raises(DomainError, match=r"\(999 kW\).*member units.*at least 1,000 kW together"):
+            apply(auction, resource, user_a)
+        assert not ExpectedCapacityApplication.objects.exists()
+    else:
+        assert apply(auction, resource, user_a).expected_kw == 1_000
+
+
+def test_the_threshold_is_the_auctions_parameter(operator_a, user_a, resource_a):
+    auction = AuctionFactory(threshold_kw=2_000)
+    AdjustmentFactor.objects.create(auction=auction, generation_type="wind", area="tohoku", factor=Decimal("0.5"))
+    with pytest.raises(DomainError, match=r"\(1,999 kW\) is below the threshold.*at least 2,000 kW"):
+        apply(auction, resource_a, user_a, 1_999)
+    with pytest.raises(DomainError, match="at least 2,000 kW together"):
+        apply(auction, _wind_aggregate(operator_a, user_a, (999,) * 4), user_a)  # 3,996 × 0.5 = 1,998
+    assert apply(auction, resource_a, user_a, 2_000).expected_kw == 2_000
+    assert apply(auction, _wind(operator_a, user_a, 4_000), user_a).expected_kw == 2_000
+
+
+def test_a_resubmission_below_the_threshold_is_refused(auction, resource_a, user_a, reviewer):
+    application = apply(auction, resource_a, user_a, 5_000)
+    review.send_back(application=application, actor=reviewer, comment="値を確認", expected_version=application.version)
+    application.refresh_from_db()
+    with pytest.raises(DomainError, match="below the threshold"):
+        services.resubmit_expected_capacity_application(application=application, actor=user_a, expected_kw=999,
+                                                        expected_version=application.version)
+    application.refresh_from_db()
+    assert (application.status, application.expected_kw) == (ReviewStatus.RETURNED, 5_000)
+
+
+def test_an_open_application_below_a_raised_threshold_cannot_be_approved_until_corrected(
+        auction, resource_a, user_a, reviewer):
+    """Decision (docs/auctions.md): the threshold is checked again at approval against the auction's value then.
+    OCCTO raises it to 2,000 kW after a 1,500 kW application: approving is refused with the reason and changes
+    nothing; the reviewer returns it, and the operator's correction to 2,000 kW is approved."""
+    application = apply(auction, resource_a, user_a, 1_500)
+    Auction.objects.filter(pk=auction.pk).update(threshold_kw=2_000)  # as OCCTO changes it in the admin
+    with pytest.raises(DomainError) as refused:
+        approve(application, reviewer)
+    assert "(1,500 kW) is below the threshold of the auction, now 2,000 kW" in refused.value.message
+    application.refresh_from_db()
+    assert application.status == ReviewStatus.SUBMITTED and not ExpectedCapacity.objects.exists()
+    review.send_back(application=application, actor=reviewer, comment="2,000 kW以上で",
+                     expected_version=application.version)
+    application.refresh_from_db()
+    services.resubmit_expected_capacity_application(application=application, actor=user_a, expected_kw=2_000,
+                                                    expected_version=application.version)
+    application.refresh_from_db()
+    approve(application, reviewer)
+    assert ExpectedCapacity.objects.get(resource=resource_a, auction=auction).expected_kw == 2_000
+
+
+def test_a_lowered_threshold_lets_an_application_below_the_old_one_through(auction, resource_a, user_a, reviewer):
+    with pytest.raises(DomainError):
+        apply(auction, resource_a, user_a, 800)
+    Auction.objects.filter(pk=auction.pk).update(threshold_kw=500)
+    auction.refresh_from_db()
+    approve(apply(auction, resource_a, user_a, 800), reviewer)
+    assert ExpectedCapacity.objects.get(resource=resource_a, auction=auction).expected_kw == 800
 
 
 def test_a_variable_resource_gets_installed_times_the_factor_truncated_whatever_is_typed(auction, solar_a, user_a):

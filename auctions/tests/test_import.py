@@ -8,7 +8,7 @@ from django.urls import reverse
 from auctions.models import ExpectedCapacityApplication
 from auctions.qualification.csv_import import HEADERS
 from capacity_market.models import ImportJob
-from tests.factories import ResourceFactory
+from tests.factories import ResourceFactory, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,48 @@ def test_a_typed_value_for_a_variable_resource_must_be_the_computed_one(client_f
     upload(client_for(user_a), auction, csv_file([[auction.code, solar_a.grid_code, "", "4000", ""]]))
     [error] = job().errors
     assert error["column"] == "期待容量(kW)" and "4,321 kW × 0.2345 = 1,013 kW" in error["message"]
+
+
+def test_rows_below_the_auctions_threshold_are_errors_naming_it(client_for, user_a, operator_a, auction, resource_a):
+    """Stable 999 kW; a dispatch resource 999 kW; an aggregate whose units give 999 kW (wind, Tohoku: × 0.5); and
+    the same three at 1,000 kW in a second file, which is valid."""
+    dispatch = ResourceFactory(operator=operator_a, category="dispatch", generation_type="dr", area="tohoku",
+                               installed_kw=3_000,
+                               units=[unit(1_500, area="tohoku", generation_type="dr") for _ in range(2)])
+    small = ResourceFactory(operator=operator_a, category="variable_aggregate", generation_type="wind",
+                            area="tohoku", installed_kw=1_998, can_adjust_output=False,
+                            units=[unit(999, area="tohoku", generation_type="wind") for _ in range(2)])
+    client = client_for(user_a)
+    upload(client, auction, csv_file([
+        [auction.code, resource_a.grid_code, "", "999", ""],
+        [auction.code, dispatch.grid_code, "", "999", ""],
+        [auction.code, small.grid_code, "", "", ""],
+    ]))
+    errors = job().errors
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "期待容量(kW)"), (3, "期待容量(kW)"),
+                                                         (4, "期待容量(kW)")]
+    assert errors[0]["message"] == ("期待容量（999 kW）がこのオークションの参加要件（安定電源：期待容量1,000 kW以上）を"
+                                    "下回っています。")
+    assert "発動指令電源は、期待容量の合計が1,000 kW以上必要です。" in errors[1]["message"]
+    assert "構成ユニットの期待容量の合計が1,000 kW以上" in errors[2]["message"]
+    assert "1,998 kW × 0.5000 = 999 kW" in errors[2]["message"]
+    assert not ExpectedCapacityApplication.objects.exists()
+    ImportJob.objects.all().delete()
+    large = ResourceFactory(operator=operator_a, category="variable_aggregate", generation_type="wind",
+                            area="tohoku", installed_kw=2_000, can_adjust_output=False,
+                            units=[unit(999, area="tohoku", generation_type="wind") for _ in range(2)]
+                            + [unit(2, area="tohoku", generation_type="wind")])
+    upload(client, auction, csv_file([
+        [auction.code, resource_a.grid_code, "", "1000", ""],
+        [auction.code, dispatch.grid_code, "", "1000", ""],
+        [auction.code, large.grid_code, "", "", ""],
+    ]))
+    assert job().status == "valid", job().errors
+
+
+def test_the_upload_page_states_the_threshold(client_for, user_a, auction):
+    page = client_for(user_a).get(reverse("auctions:import", kwargs={"pk": auction.pk})).content.decode()
+    assert "どの区分も期待容量は1,000 kW（このオークションの参加要件）以上、設備容量以下です。" in page
 
 
 def test_unknown_auctions_duplicates_and_bad_numbers_are_errors_by_column(client_for, user_a, auction, resource_a):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from auctions.models import ExpectedCapacity, ExpectedCapacityApplication
+from auctions.models import Auction, ExpectedCapacity, ExpectedCapacityApplication
 from tests import factories
 from tests.factories import AuctionFactory, ResourceFactory
 
@@ -99,6 +99,65 @@ def test_bad_input_re_renders_with_a_message_in_japanese_and_changes_nothing(cli
     assert response.status_code == 200
     assert "入力内容を確認してください" in response.content.decode() or "設備容量" in response.content.decode()
     assert not ExpectedCapacityApplication.objects.exists()
+
+
+def test_the_expected_capacity_pages_state_the_auctions_threshold(client_for, user_a, auction, resource_a):
+    client = client_for(user_a)
+    listing = client.get(url("expected_capacity", pk=auction.pk)).content.decode()
+    assert "このオークションの参加要件：どの区分も承認される期待容量が1,000 kW以上必要です" in listing
+    form = client.get(url("expected_capacity_apply", pk=auction.pk, resource_pk=resource_a.pk)).content.decode()
+    assert "このオークションの参加要件1,000 kWから設備容量（150,000 kW）まで" in form
+    application = apply(auction, resource_a, user_a, 1_000)
+    detail = client.get(url("application_detail", pk=application.pk)).content.decode()
+    assert "オークションの参加要件（期待容量kW）" in detail and "承認されません" not in detail
+    Auction.objects.filter(pk=auction.pk).update(threshold_kw=2_500)
+    listing = client.get(url("expected_capacity", pk=auction.pk)).content.decode()
+    assert "承認される期待容量が2,500 kW以上必要です" in listing
+    detail = client.get(url("application_detail", pk=application.pk)).content.decode()
+    assert "2,500" in detail
+    assert "この期待容量はオークションの現在の参加要件（2,500 kW）を下回るため、承認されません。" in detail
+
+
+@pytest.mark.parametrize(("typed", "accepted"), [("999", False), ("1000", True)])
+def test_the_form_refuses_a_value_below_the_threshold_naming_it(client_for, user_a, auction, resource_a, typed,
+                                                                accepted):
+    response = client_for(user_a).post(url("expected_capacity_apply", pk=auction.pk, resource_pk=resource_a.pk),
+                                       {"expected_kw": typed})
+    if accepted:
+        assert response.status_code == 302 and ExpectedCapacityApplication.objects.get().expected_kw == 1_000
+        return
+    assert response.status_code == 200 and not ExpectedCapacityApplication.objects.exists()
+    assert ("期待容量（999 kW）がこのオークションの参加要件（安定電源：期待容量1,000 kW以上）を下回っています。"
+            in response.content.decode())
+
+
+def test_a_resource_that_cannot_reach_the_threshold_is_told_so_and_gets_no_form(client_for, user_a, operator_a,
+                                                                                auction, solar_a):
+    small = ResourceFactory(operator=operator_a, installed_kw=800)  # registers: installed only bounds
+    client = client_for(user_a)
+    page = client.get(url("expected_capacity_apply", pk=auction.pk, resource_pk=small.pk)).content.decode()
+    assert "期待容量は設備容量（800 kW）以下のため、参加要件の1,000 kWに届きません。" in page
+    assert 'name="expected_kw"' not in page
+    Auction.objects.filter(pk=auction.pk).update(threshold_kw=1_014)  # solar_a computes 1,013 kW
+    page = client.get(url("expected_capacity_apply", pk=auction.pk, resource_pk=solar_a.pk)).content.decode()
+    assert "期待容量（1,013 kW）が参加要件の1,014 kWを下回っています。" in page and "<form method=\"post\"" not in page
+
+
+def test_the_reviewer_sees_why_an_application_below_a_raised_threshold_cannot_be_approved(
+        client_for, user_a, reviewer, auction, resource_a):
+    application = apply(auction, resource_a, user_a, 1_500)
+    admin_url = reverse("admin:auctions_expectedcapacityapplication_change", args=[application.pk])
+    page = client_for(reviewer).get(admin_url).content.decode()
+    assert "承認できない理由" not in page
+    Auction.objects.filter(pk=auction.pk).update(threshold_kw=2_000)
+    page = client_for(reviewer).get(admin_url).content.decode()
+    assert "承認できない理由" in page
+    assert "この期待容量（1,500 kW）は、オークションの現在の参加要件（2,000 kW）を下回るため承認できません。" in page
+    response = client_for(reviewer).post(admin_url, {"decision": "approve", "comment": "",
+                                                     "version": str(application.version)}, follow=True)
+    assert "下回るため承認できません" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "submitted" and not ExpectedCapacity.objects.exists()
 
 
 def test_a_variable_resource_form_shows_the_working_and_has_no_kw_field(client_for, user_a, auction, solar_a):
@@ -240,6 +299,7 @@ def test_an_occto_administrator_creates_an_auction_with_its_parameters_and_it_is
         "publication_at_0": "2027-05-10", "publication_at_1": "09:00:00",
         "contract_conclusion_at_0": "2027-06-01", "contract_conclusion_at_1": "09:00:00",
         "net_cone": "10156", "q_upper_kw": "1000", "target_kw": "2000", "q_zero_kw": "3000", "dr_cap_kw": "",
+        "threshold_kw": "2000", "min_bid_kw": "1500",
     }
     for prefix, rows in (("fixed_supply_items", [{"label": "FIT", "kw": "500"}]),
                          ("adjustment_factors", [{"generation_type": "solar", "area": "kyushu", "factor": "0.1234"}]),
@@ -255,10 +315,19 @@ def test_an_occto_administrator_creates_an_auction_with_its_parameters_and_it_is
 
     auction = Auction.objects.get(delivery_fiscal_year=2028)
     assert str(auction.upper_price) == "15234"
+    assert (auction.threshold_kw, auction.min_bid_kw) == (2_000, 1_500)
     assert auction.adjustment_factor_for(generation_type="solar", area="kyushu") == factories_decimal("0.1234")
     assert AuditEntry.objects.filter(action="admin.add.auctions.auction").exists()
     assert AuditEntry.objects.filter(action="admin.change.auctions.auction_parameters").exists()
     assert list(auction.area_dr_caps.values_list("area", "cap_kw")) == [("tokyo", 540_000)]
+
+
+def test_the_auction_admin_has_the_participation_and_bid_parameters(client_for, occto_admin, auction):
+    page = client_for(occto_admin).get(reverse("admin:auctions_auction_change", args=[auction.pk])).content.decode()
+    assert "参加要件と応札" in page
+    assert 'name="threshold_kw" value="1000"' in page and 'name="min_bid_kw" value="1000"' in page
+    detail = client_for(occto_admin).get(url("detail", pk=auction.pk)).content.decode()
+    assert "参加要件（期待容量kW）" in detail and "最低応札容量（kW）" in detail
 
 
 def factories_decimal(value):

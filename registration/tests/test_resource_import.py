@@ -88,7 +88,7 @@ def test_a_utf8_file_without_bom_and_english_keys_is_accepted(client_for, user_a
 
 def test_a_file_with_50_bad_rows_lists_all_50_errors_and_imports_nothing(client_for, user_a):
     client = client_for(user_a)
-    rows = [resource_row() for _ in range(10)] + [resource_row(kw="999") for _ in range(50)]
+    rows = [resource_row() for _ in range(10)] + [resource_row(kw="0") for _ in range(50)]
     response = upload(client, csv_bytes(rows))
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.INVALID
@@ -97,7 +97,7 @@ def test_a_file_with_50_bad_rows_lists_all_50_errors_and_imports_nothing(client_
     assert {e["column"] for e in job.errors} == {"設備容量(kW)"}
     page = client.get(response["Location"]).content.decode()
     assert page.count('class="import-error"') == 50
-    assert "1,000 kW" in page
+    assert "設備容量をkW単位の1以上の整数で入力してください。" in page
     confirm(client, job)
     assert not ResourceApplication.objects.exists()
     assert ImportJob.objects.get().status == ImportJob.Status.INVALID

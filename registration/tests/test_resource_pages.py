@@ -106,12 +106,20 @@ def test_a_user_registers_an_aggregate_with_its_units_by_form(client_for, user_a
 
 
 def test_a_rule_violation_re_renders_the_form_with_its_message_and_saves_nothing(client_for, user_a):
-    values = resource_values(installed_kw=999, grid_code="123")
+    values = resource_values(category="stable", generation_type="battery", continuous_output_hours="2")
     response = client_for(user_a).post(reverse("registration:resource_new"), form_data(values))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "1,000 kW" in body and "22" in body
+    assert "3時間以上の継続運転が必要です" in body
     assert not ResourceApplication.objects.exists()
+
+
+def test_a_resource_below_1000_kw_installed_registers(client_for, user_a):
+    """The category thresholds are on expected capacity per auction, not on installed capacity."""
+    values = resource_values(installed_kw=999)
+    response = client_for(user_a).post(reverse("registration:resource_new"), form_data(values))
+    assert response.status_code == 302
+    assert ResourceApplication.objects.get().installed_kw == 999
 
 
 def test_an_aggregate_member_of_1000_kw_is_refused_on_the_form(client_for, user_a):

@@ -37,19 +37,24 @@ def test_an_area_outside_the_nine_is_refused():
 
 
 @pytest.mark.parametrize("category,gen", [("stable", "lng"), ("variable", "wind"), ("dispatch", "oil_other")])
-def test_stand_alone_categories_need_at_least_1000_kw(category, gen):
-    assert "installed_kw" in fields(resource_values(category=category, generation_type=gen, installed_kw=999))
-    assert fields(resource_values(category=category, generation_type=gen, installed_kw=1000)) == []
+def test_no_category_threshold_on_installed_capacity(category, gen):
+    """The 1,000 kW thresholds are on the expected capacity per auction (auctions.qualification), not here:
+    installed capacity only bounds the expected capacity from above, so 999 kW registers (and 0 does not)."""
+    assert fields(resource_values(category=category, generation_type=gen, installed_kw=999)) == []
+    assert fields(resource_values(category=category, generation_type=gen, installed_kw=1)) == []
+    assert "installed_kw" in fields(resource_values(category=category, generation_type=gen, installed_kw=0))
 
 
-def test_an_aggregated_variable_resource_needs_members_each_below_1000_kw_totalling_at_least_1000():
+def test_an_aggregated_variable_resource_needs_members_each_below_1000_kw_installed():
     good = [unit(500), unit(500)]
     assert check_resource(aggregate_values(good), good) == []
+    edge = [unit(999), unit(999)]
+    assert check_resource(aggregate_values(edge), edge) == []
     big = [unit(1000), unit(200)]
-    messages = [m for _f, m in check_resource(aggregate_values(big), big)]
-    assert any("below 1,000 kW" in m for m in messages)
-    small = [unit(400), unit(500)]
-    assert "installed_kw" in fields(aggregate_values(small), small)
+    violations = check_resource(aggregate_values(big), big)
+    assert [f for f, m in violations if "below 1,000 kW" in m] == ["units.1.installed_kw"]
+    small = [unit(400), unit(500)]  # 900 kW in total registers: the threshold is on the expected capacity
+    assert check_resource(aggregate_values(small), small) == []
 
 
 def test_an_aggregated_variable_resource_without_members_is_refused():
@@ -61,13 +66,13 @@ def test_the_installed_capacity_of_an_aggregate_must_equal_its_members_total():
     assert "installed_kw" in fields(aggregate_values(members, installed_kw=1500), members)
 
 
-def test_a_dispatch_aggregate_needs_1000_kw_in_total_but_no_per_member_cap():
+def test_a_dispatch_aggregate_has_no_per_member_cap_and_no_installed_threshold():
     members = [unit(300, generation_type="dr"), unit(1500, generation_type="dr")]
     values = resource_values(category="dispatch", generation_type="dr", installed_kw=1800)
     assert check_resource(values, members) == []
     members = [unit(300, generation_type="dr"), unit(600, generation_type="dr")]
-    assert "installed_kw" in fields(resource_values(category="dispatch", generation_type="dr", installed_kw=900),
-                                    members)
+    assert check_resource(resource_values(category="dispatch", generation_type="dr", installed_kw=900),
+                          members) == []
 
 
 def test_member_units_belong_only_to_aggregated_categories():

@@ -48,7 +48,7 @@ def test_an_invalid_resource_is_refused_with_every_violation(operator_a, user_a)
     with pytest.raises(services.ResourceInvalid) as refused:
         services.submit_new_resource_application(
             operator=operator_a, actor=user_a,
-            values=resource_values(grid_code="12", installed_kw=10, fit_status="fit"),
+            values=resource_values(grid_code="12", installed_kw=0, fit_status="fit"),
         )
     assert {f for f, _m in refused.value.violations} == {"grid_code", "installed_kw", "support_end_date"}
     assert not ResourceApplication.objects.exists()
@@ -179,7 +179,7 @@ def test_a_returned_application_is_corrected_and_resubmitted(operator_a, user_a,
                      expected_version=application.version)
     with pytest.raises(services.ResourceInvalid):
         services.resubmit_resource_application(application=application, actor=user_a,
-                                               values={**application.info_values(), "installed_kw": 5},
+                                               values={**application.info_values(), "installed_kw": 0},
                                                expected_version=application.version)
     services.resubmit_resource_application(application=application, actor=user_a,
                                            values={**application.info_values(), "name": "正しい名前"},
