@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from capacity_market import audit
+from capacity_market import audit, numbers
 from capacity_market.errors import DomainError
 from capacity_market.notifications import notify
 from registration.models import Operator, Resource
@@ -90,9 +90,10 @@ class BidsInvalid(BidRefused):
 
     def __init__(self, errors: list[EntryError]):
         self.errors = errors
+        rows = len({error.index for error in errors})  # one bid with two bad cells is one bid with errors
         super().__init__(ngettext("%(count)s bid has an error; nothing was saved.",
-                                  "%(count)s bids have errors; nothing was saved.", len(errors))
-                         % {"count": len(errors)})
+                                  "%(count)s bids have errors; nothing was saved.", rows)
+                         % {"count": numbers.number(rows)})
 
 
 class BidConflict(BidRefused):
@@ -158,7 +159,8 @@ def check_entries(*, auction: Auction, operator_id: int, entries: list[BidEntry]
         elif entry.price_yen > ceiling:
             err("price_yen", _("The price (%(price)s yen/kW) cannot exceed the upper price (%(upper)s yen/kW; "
                                "whole yen: at most %(max)s).")
-                % {"price": f"{entry.price_yen:,}", "upper": auction.upper_price, "max": f"{ceiling:,}"})
+                % {"price": numbers.number(entry.price_yen), "upper": numbers.number(auction.upper_price),
+                   "max": numbers.number(ceiling)})
     return errors
 
 
@@ -348,7 +350,7 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
 
 
 def withdraw_bid(*, bid: Bid, actor, expected_version: int | None, idempotency_key) -> BidSubmission:
-    """Withdraw an active bid (取消): a new version with status withdrawn, under its own receipt. The same window,
+    """Withdraw an active bid (取下げ): a new version with status withdrawn, under its own receipt. The same window,
     closing-instant, locking and idempotency rules as `submit_bids`; the history stays."""
     operator_id = _assert_actor(actor, bid.operator_id)
     key = _key(idempotency_key)

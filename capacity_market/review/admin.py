@@ -29,6 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..admin import NumberColumnsMixin
 from ..errors import DomainError
 from ..roles import is_occto_reviewer
 from . import base
@@ -86,7 +87,7 @@ def _has_field(model, name: str) -> bool:
     return True
 
 
-class ReviewQueueAdmin(admin.ModelAdmin):
+class ReviewQueueAdmin(NumberColumnsMixin, admin.ModelAdmin):
     """Review queue for one ReviewedApplication subclass. See the module docstring for how to register one."""
 
     # The registered type whose services decide (None: the workflow's transitions, with no apply step).
