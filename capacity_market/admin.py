@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, numbers
 from .models import AuditEntry, ServiceCalendarException
 from .ordering import area_order
 from .roles import is_occto_admin, is_occto_staff
@@ -45,7 +45,56 @@ def area_column(field: str = "area", description=None):
     return column
 
 
-class OcctoAdminPermissions:
+
+
+class NumberColumnsMixin:
+    """kW and yen fields (named `…_kw`, `…_yen`) shown with thousands separators, as on the operator pages: in the
+    list (`list_display`, still sortable) and where the change page shows them read-only. Django would print
+    "50000"; the column is swapped for a display function using `capacity_market.numbers`. Editable fields stay
+    inputs."""
+
+    def _number_column(self, name: str):
+        columns = self.__dict__.setdefault("_number_columns", {})
+        if name not in columns:
+            field = self.model._meta.get_field(name)
+
+            @admin.display(description=field.verbose_name, ordering=name)
+            def column(obj, name=name):
+                return numbers.number(getattr(obj, name))
+
+            column.__name__, column.number_column = name, True
+            columns[name] = column
+        return columns[name]
+
+    def _swap(self, names, only=None):
+        fields = {f.name for f in self.model._meta.concrete_fields}
+        return [self._number_column(n) if isinstance(n, str) and n in fields and numbers.is_unit_field(n)
+                and (only is None or n in only) else n for n in names]
+
+    def get_list_display(self, request):
+        return self._swap(super().get_list_display(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._swap(super().get_readonly_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        # A view-only change page shows every field of its fieldsets read-only (Django's rule, and its form then
+        # has no fields), so every unit field is swapped there; elsewhere, inlines included (their forms are built
+        # from these fieldsets), only those `get_readonly_fields` swapped.
+        if (obj is not None and not isinstance(self, admin.options.InlineModelAdmin)
+                and not self.has_change_permission(request, obj)):
+            only = None
+        else:
+            only = {f.__name__ for f in self.get_readonly_fields(request, obj) if hasattr(f, "number_column")}
+        return [(name, {**options, "fields": self._swap_nested(options.get("fields", ()), only)})
+                for name, options in super().get_fieldsets(request, obj)]
+
+    def _swap_nested(self, names, only):
+        return [tuple(self._swap(n, only)) if isinstance(n, (list, tuple)) else self._swap([n], only)[0]
+                for n in names]
+
+
+class OcctoAdminPermissions(NumberColumnsMixin):
     """Who may do what in an OCCTO admin screen, for ModelAdmins and inlines alike: OCCTO staff (reviewers and
     administrators) view; OCCTO administrators add and change when `editable`, and delete when `deletable`.
     Operator users never reach the admin at all (`accounts.admin_site.OcctoAdminSite`)."""

@@ -399,6 +399,12 @@ def interrupted_at(job: ImportJob) -> dt.datetime | None:
             .order_by("-id").values_list("created_at", flat=True).first())
 
 
+def error_rows(job: ImportJob) -> int:
+    """How many rows of the file have errors: a row with two bad cells counts once (an error of the whole file,
+    row 0, counts as one)."""
+    return len({error["row"] for error in job.errors or []})
+
+
 def status(job: ImportJob) -> dict:
     """The job's state for the polling page (JSON-safe)."""
     processed = job.processed_rows
@@ -410,6 +416,7 @@ def status(job: ImportJob) -> dict:
         "total_rows": job.total_rows,
         "processed_rows": processed,
         "error_count": len(job.errors or []),
+        "error_rows": error_rows(job),
         "imported_count": job.imported_count,
         "running": job.is_running,
     }

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market import review
+from capacity_market import numbers, review
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from tenants.models import AccountType, LicenceType, Operator, OperatorInfo  # noqa: F401 - re-exported
 
@@ -176,7 +176,7 @@ class ResourceUnitInfo(models.Model):
         return {f: getattr(self, f) for f in self.UNIT_FIELDS}
 
     def unit_display(self) -> str:
-        return f"{self.grid_code} {self.get_area_display()} {self.get_generation_type_display()} {self.installed_kw} kW"
+        return f"{self.grid_code} {self.get_area_display()} {self.get_generation_type_display()} {numbers.kw(self.installed_kw)}"
 
 
 class Resource(ResourceInfo):

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from capacity_market import audit
+from capacity_market import audit, numbers
 from capacity_market.errors import DomainError
 from capacity_market.notifications import notify
 from registration.models import Operator, Resource
@@ -93,9 +93,10 @@ class BidsInvalid(BidRefused):
 
     def __init__(self, errors: list[EntryError]):
         self.errors = errors
+        rows = len({error.index for error in errors})  # one bid with two bad cells is one bid with errors
         super().__init__(ngettext("%(count)s bid has an error; nothing was saved.",
-                                  "%(count)s bids have errors; nothing was saved.", len(errors))
-                         % {"count": len(errors)})
+                                  "%(count)s bids have errors; nothing was saved.", rows)
+                         % {"count": numbers.number(rows)})
 
 
 class BidConflict(BidRefused):
@@ -134,14 +135,15 @@ def quantity_refusal(quantity_kw, *, auction: Auction, expected_kw: int) -> str 
     if expected_kw < smallest:
         return str(_("This resource cannot bid in this auction: its approved expected capacity (%(expected)s kW) "
                      "is below the smallest bid (%(min)s kW).")
-                   % {"expected": f"{expected_kw:,}", "min": f"{smallest:,}"})
+                   % {"expected": numbers.number(expected_kw), "min": numbers.number(smallest)})
     if quantity_kw < smallest:
         return str(_("The quantity (%(kw)s kW) is below the smallest bid of this auction (%(min)s kW); bid from "
                      "%(min)s kW up to the approved expected capacity (%(expected)s kW).")
-                   % {"kw": f"{quantity_kw:,}", "min": f"{smallest:,}", "expected": f"{expected_kw:,}"})
+                   % {"kw": numbers.number(quantity_kw), "min": numbers.number(smallest),
+                      "expected": numbers.number(expected_kw)})
     if quantity_kw > expected_kw:
         return str(_("The quantity (%(kw)s kW) cannot exceed the approved expected capacity (%(expected)s kW).")
-                   % {"kw": f"{quantity_kw:,}", "expected": f"{expected_kw:,}"})
+                   % {"kw": numbers.number(quantity_kw), "expected": numbers.number(expected_kw)})
     return None
 
 
@@ -153,7 +155,8 @@ def price_refusal(price_yen, *, auction: Auction, ceiling: int | None = None) ->
     if price_yen > ceiling:
         return str(_("The price (%(price)s yen/kW) cannot exceed the upper price (%(upper)s yen/kW; whole yen: at "
                      "most %(max)s).")
-                   % {"price": f"{price_yen:,}", "upper": auction.upper_price, "max": f"{ceiling:,}"})
+                   % {"price": numbers.number(price_yen), "upper": numbers.number(auction.upper_price),
+                      "max": numbers.number(ceiling)})
     return None
 
 
@@ -382,7 +385,7 @@ def _submit_locked(*, auction, actor, operator_id, entries, key, source, import_
 
 
 def withdraw_bid(*, bid: Bid, actor, expected_version: int | None, idempotency_key) -> BidSubmission:
-    """Withdraw an active bid (取消): a new version with status withdrawn, under its own receipt. The same window,
+    """Withdraw an active bid (取下げ): a new version with status withdrawn, under its own receipt. The same window,
     closing-instant, locking and idempotency rules as `submit_bids`; the history stays."""
     operator_id = _assert_actor(actor, bid.operator_id)
     key = _key(idempotency_key)

@@ -127,6 +127,13 @@ def bid_page(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _withdraw_refusal(bid, auction) -> str | None:
+    """Why the bid cannot be withdrawn now (already withdrawn, the window, OCCTO's close), or None."""
+    if not bid.is_active:
+        return _("This bid is already withdrawn.")
+    return bidding.window_refusal(auction, timezone.now())
+
+
 @login_required
 @require_http_methods(["GET"])
 def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
@@ -135,14 +142,15 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     bid = bid_selectors.bid_get_for_user(user=request.user, auction=auction, pk=bid_pk)
     return render(request, "auctions/bids/bid_detail.html", {
         "auction": auction, "bid": bid, "versions": bid_selectors.bid_versions(bid=bid),
-        "can_withdraw": bid.is_active and auction.phase_state().bid_open and auction.bids_closed_at is None,
+        "can_withdraw": _withdraw_refusal(bid, auction) is None,
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def bid_withdraw(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    """GET: the confirmation page. POST (version and idempotency key): withdraw, then back to the bid."""
+    """GET: the confirmation page, or why the bid cannot be withdrawn now. POST (version and idempotency key):
+    withdraw, then the receipt."""
     _operator(request)
     auction = selectors.auction_get(pk=pk)
     bid = bid_selectors.bid_get_for_user(user=request.user, auction=auction, pk=bid_pk)
@@ -160,9 +168,10 @@ def bid_withdraw(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect(detail_url)
         return _accepted(request, submission)
-    form = WithdrawBidForm(initial={"version": bid.version, "idempotency_key": uuid.uuid4()})
+    refusal = _withdraw_refusal(bid, auction)
+    form = None if refusal else WithdrawBidForm(initial={"version": bid.version, "idempotency_key": uuid.uuid4()})
     return render(request, "auctions/bids/bid_withdraw.html",
-                  {"auction": auction, "bid": bid, "form": form, "cancel_url": detail_url})
+                  {"auction": auction, "bid": bid, "form": form, "refusal": refusal, "cancel_url": detail_url})
 
 
 @login_required

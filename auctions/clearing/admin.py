@@ -5,7 +5,6 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from capacity_market.admin import OcctoAdminPermissions, area_column
 from capacity_market.errors import DomainError
+from capacity_market.numbers import number
 from capacity_market.roles import is_occto_admin
 from registration.choices import Area, ResourceCategory
 
@@ -98,19 +98,19 @@ class ClearingRunAdmin(OcctoAdminPermissions, admin.ModelAdmin):
 
     @admin.display(description=_("bids"), ordering="bid_count")
     def bid_count_display(self, obj) -> str:
-        return intcomma(obj.bid_count)
+        return number(obj.bid_count)
 
     @admin.display(description=_("national price (yen/kW)"), ordering="national_price")
     def national_price_display(self, obj) -> str:
-        return intcomma(obj.national_price) if obj.national_price is not None else "—"
+        return number(obj.national_price)
 
     @admin.display(description=_("awarded (kW)"), ordering="awarded_kw")
     def awarded_kw_display(self, obj) -> str:
-        return intcomma(obj.awarded_kw) if obj.awarded_kw is not None else "—"
+        return number(obj.awarded_kw)
 
     @admin.display(description=_("total amount (yen)"), ordering="total_amount_yen")
     def total_amount_display(self, obj) -> str:
-        return intcomma(obj.total_amount_yen) if obj.total_amount_yen is not None else "—"
+        return number(obj.total_amount_yen)
     change_form_template = "admin/auctions/clearingrun/change_form.html"
     fields = ("auction", "status", "progress", "step_display", "tie_break_seed", "bid_count", "national_price",
               "awarded_kw", "total_amount_yen", "error", "started_by", "created_at", "started_at", "finished_at",
@@ -321,23 +321,23 @@ class ClearingOutcomeAdmin(FilteredCsvExportMixin, OcctoAdminPermissions, admin.
 
     @admin.display(description=_("bid quantity (kW)"), ordering="quantity_kw")
     def quantity_display(self, obj) -> str:
-        return intcomma(obj.quantity_kw)
+        return number(obj.quantity_kw)
 
     @admin.display(description=_("bid price (yen/kW)"), ordering="price_yen")
     def price_display(self, obj) -> str:
-        return intcomma(obj.price_yen)
+        return number(obj.price_yen)
 
     @admin.display(description=_("awarded (kW)"), ordering="awarded_kw")
     def awarded_display(self, obj) -> str:
-        return intcomma(obj.awarded_kw)
+        return number(obj.awarded_kw)
 
     @admin.display(description=_("paid price (yen/kW)"), ordering="paid_price")
     def paid_price_display(self, obj) -> str:
-        return intcomma(obj.paid_price) if obj.paid_price is not None else "—"
+        return number(obj.paid_price)
 
     @admin.display(description=_("amount (yen)"), ordering="amount_yen")
     def amount_display(self, obj) -> str:
-        return intcomma(obj.amount_yen)
+        return number(obj.amount_yen)
 
     def export_row(self, outcome) -> list:
         resource = outcome.bid.resource

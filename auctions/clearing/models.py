@@ -157,3 +157,10 @@ class ClearingOutcome(models.Model):
     @property
     def is_awarded(self) -> bool:
         return self.awarded_kw > 0
+
+    @property
+    def result_label(self) -> str:
+        """落札 / 非落札 / DR上限により除外, in the active language: the results page and the awards CSV say the same."""
+        if self.is_awarded:
+            return str(_("Awarded"))
+        return str(_("Excluded by the DR cap") if self.excluded_by_dr_cap else _("Not awarded"))

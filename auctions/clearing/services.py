@@ -24,11 +24,11 @@ from collections.abc import Iterator
 from itertools import islice
 
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from capacity_market import audit
+from capacity_market import audit, numbers
 from capacity_market.errors import DomainError
 from capacity_market.roles import is_occto_admin
 
@@ -391,12 +391,14 @@ def _announce(*, run: ClearingRun, actor) -> None:
 
     auction = run.auction
     url = settings.SITE_URL.rstrip("/") + reverse("auctions:results", kwargs={"pk": auction.pk})
+    with translation.override("ja"):  # the notice is in Japanese whatever the publisher's language
+        price, awarded = numbers.yen_per_kw(run.national_price), numbers.kw(run.awarded_kw)
     notice = Notice(
         title=f"約定結果の公表：{auction.name}", category=NoticeCategory.AUCTION, importance=NoticeImportance.HIGH,
         publish_from=run.published_at, to_all_operators=True,
         body=(f"{auction.name}の約定結果を公表しました。\n\n"
-              f"全国の約定価格：{run.national_price:,}円/kW\n"
-              f"落札容量の合計：{run.awarded_kw:,}kW\n\n"
+              f"全国の約定価格：{price}\n"
+              f"落札容量の合計：{awarded}\n\n"
               f"エリアプライス、自社の落札結果、供給曲線と需要曲線は次のページでご確認ください。\n{url}"),
     )
     notice_save(actor=actor, notice=notice, operators=[])

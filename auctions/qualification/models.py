@@ -22,10 +22,6 @@ class ExpectedCapacityInfo(review.InfoFields):
 
     INFO_FIELDS = ("expected_kw",)
 
-    def display_value(self, field_name: str) -> str:
-        """kW with thousands separators, as every page shows them."""
-        return f"{self.expected_kw:,}" if field_name == "expected_kw" else super().display_value(field_name)
-
     expected_kw = models.PositiveIntegerField(_("expected capacity (kW)"))
     installed_kw = models.PositiveIntegerField(_("installed capacity at application (kW)"))
     adjustment_factor = models.DecimalField(_("adjustment factor"), max_digits=6, decimal_places=4, null=True,

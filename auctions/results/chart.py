@@ -3,7 +3,8 @@
 - Demand: straight lines through (0, P_up), (Q_up, P_up), (target, Net CONE), (Q_0, 0) of the run's input summary.
 - Supply: a step curve from the fixed supply at 0 yen/kW, then the bids the DR cap did not exclude, by ascending
   price, summed per distinct price (so 600,000 bids are at most P_up + 1 steps).
-- The national clearing point: the clearing price and the supply offered at it, with dashed guides to the axes.
+- The national clearing point: the clearing price and the supply offered at it, with dashed guides to the axes; its
+  label is the first entry of the legend above the plot, where no curve crosses it.
 
 Every quantity is an exact int or Fraction until the pixel coordinates, which are rounded (half up) at the very
 end; consecutive vertices that fall on the same pixel, and the middle ones of straight runs, are dropped, so the
@@ -23,6 +24,8 @@ from fractions import Fraction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from capacity_market import numbers
 
 from ..models import ClearingRun
 
@@ -220,7 +223,9 @@ def render_svg(data: ChartData, *, id_prefix: str = "supply-demand") -> SafeStri
         ((LEFT, pixel(0, p, xs, ys)[1], right, LEFT - 6, pixel(0, p, xs, ys)[1] + 4, f"{p:,}")
          for p in range(0, ys.maximum + 1, ys.step)),
     )
-    legend_y = TOP // 2  # in the top margin, above the plot
+    # The legend, clearing point first, sits in the top margin above the plot: no curve can cross its labels
+    # (a label beside the point was crossed by the supply curve's next step or by the demand curve).
+    legend_y = TOP // 2
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
         'aria-labelledby="{id}-title {id}-desc" class="result-chart" font-size="12">'
@@ -238,9 +243,10 @@ def render_svg(data: ChartData, *, id_prefix: str = "supply-demand") -> SafeStri
         '<line x1="{left}" y1="{cy}" x2="{cx}" y2="{cy}" stroke="#1b7f3b" stroke-dasharray="6 4"/>'
         '<line x1="{cx}" y1="{cy}" x2="{cx}" y2="{bottom}" stroke="#1b7f3b" stroke-dasharray="6 4"/>'
         '<circle cx="{cx}" cy="{cy}" r="5" fill="#1b7f3b"/>'
-        '<text x="{label_x}" y="{label_y}" text-anchor="{label_anchor}" fill="#1b7f3b">{clearing_label}</text>'
         '</g>'
         '<g class="legend">'
+        '<circle cx="{left_6}" cy="{legend_y}" r="5" fill="#1b7f3b"/>'
+        '<text x="{left_16}" y="{legend_ty}" fill="#1b7f3b" class="clearing-label">{clearing_label}</text>'
         '<line x1="{lx}" y1="{legend_y}" x2="{lx2}" y2="{legend_y}" stroke="#b3261e" stroke-width="2.5"/>'
         '<text x="{ltx}" y="{legend_ty}">{demand_label}</text>'
         '<line x1="{sx}" y1="{legend_y}" x2="{sx2}" y2="{legend_y}" stroke="#0b5cad" stroke-width="2"/>'
@@ -250,10 +256,9 @@ def render_svg(data: ChartData, *, id_prefix: str = "supply-demand") -> SafeStri
         desc=description(data), x_ticks=x_ticks, y_ticks=y_ticks, left=LEFT, right=right, top=TOP, bottom=bottom,
         x_mid=LEFT + PLOT_W // 2, x_label_y=HEIGHT - 16, x_label=x_label(xs), y_mid=TOP + PLOT_H // 2,
         y_label=_("Price (yen/kW)"), demand=_points_attr(demand), supply=_points_attr(supply), cx=cx, cy=cy,
-        label_x=cx + 8 if cx < LEFT + PLOT_W * 2 // 3 else cx - 8, label_y=cy - 8,
-        label_anchor="start" if cx < LEFT + PLOT_W * 2 // 3 else "end",
-        clearing_label=_("Clearing price %(price)s yen/kW, %(kw)s kW") % {
-            "price": f"{data.national_price:,}", "kw": f"{data.clearing_kw:,}"},
+        left_6=LEFT + 6, left_16=LEFT + 16,
+        clearing_label=_("Clearing price %(price)s, %(kw)s") % {
+            "price": numbers.yen_per_kw(data.national_price), "kw": numbers.kw(data.clearing_kw)},
         lx=right - 260, lx2=right - 230, ltx=right - 224, sx=right - 130, sx2=right - 100, stx=right - 94,
         legend_y=legend_y, legend_ty=legend_y + 4, demand_label=_("Demand curve"),
         supply_label=_("Supply curve"),

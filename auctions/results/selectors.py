@@ -10,6 +10,8 @@ number. Every figure is an exact integer (kW, yen/kW, yen) read from the stored 
 - `aggregate(run=…)`: prices per area (short-block areas marked), awarded kW by area × category with row and
   column totals (ONE grouped query), and the totals.
 - `supply_by_price(run=…)`: the kW offered at each distinct price (DR-cap exclusions left out): the supply curve.
+- `contract_total(auction=…)`: the total after the transitional deduction once contracts exist (else None: the
+  page labels its amounts as before the deduction, 経過措置控除前).
 """
 
 from __future__ import annotations
@@ -18,11 +20,30 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from capacity_market import hooks
 from capacity_market.scoping import scope_to_user
 from registration.choices import Area, ResourceCategory
 
 from ..clearing import AREAS, CATEGORIES
 from ..models import Auction, ClearingOutcome, ClearingRun, ClearingRunStatus
+
+# --- the transitional deduction (経過措置) ------------------------------------------------------------------------
+# The amounts of a clearing run are paid price × awarded kW: before the transitional deduction, which the capacity
+# securing contracts (contracts app) apply. Until an auction's contracts exist, its published total is labelled
+# "before the deduction" (経過措置控除前); the contracts app registers a function answering the total of an
+# auction's contracts after the deduction (or None while it has none), and the results page then shows it too.
+_contract_totals: list = []
+
+
+def register_contract_total(func):
+    """`func(auction) -> int | None`: the total amount of the auction's contracts after the deduction (yen)."""
+    return hooks.register(_contract_totals, func)
+
+
+def contract_total(*, auction: Auction) -> int | None:
+    """The total after the transitional deduction of the auction's contracts, or None while none exist."""
+    answers = hooks.answers(_contract_totals, auction)
+    return answers[0] if answers else None
 
 
 def published_runs() -> QuerySet[ClearingRun]:
@@ -167,17 +188,18 @@ def supply_by_price(*, run: ClearingRun) -> list[tuple[int, int]]:
 
 
 # --- CSV rows ------------------------------------------------------------------------------------------------------
-AWARDS_CSV_HEADERS = ("系統コード", "電源等名称", "エリア", "電源等の区分", "応札容量(kW)", "応札価格(円/kW)",
-                      "落札容量(kW)", "約定価格(円/kW)", "金額(円)")
+AWARDS_CSV_HEADERS = ("系統コード", "電源等名称", "エリア", "電源等の区分", "応札容量(kW)", "応札価格(円/kW)", "結果",
+                      "落札容量(kW)", "約定価格(円/kW)", "金額(円・経過措置控除前)")
 
 
 def awards_csv_rows(outcomes) -> list[list]:
-    """One row per own outcome; a loser has 0 kW awarded, an empty paid price and 0 yen."""
+    """One row per own outcome, its result as on the page (落札 / 非落札 / DR上限により除外, in the active language);
+    a loser has 0 kW awarded, an empty paid price and 0 yen. Amounts are before the transitional deduction."""
     area_labels = dict(Area.choices)
     category_labels = dict(ResourceCategory.choices)
     return [[o.bid.resource.grid_code, o.bid.resource.name, str(area_labels.get(o.area, o.area)),
-             str(category_labels.get(o.category, o.category)), o.quantity_kw, o.price_yen, o.awarded_kw,
-             "" if o.paid_price is None else o.paid_price, o.amount_yen]
+             str(category_labels.get(o.category, o.category)), o.quantity_kw, o.price_yen, o.result_label,
+             o.awarded_kw, "" if o.paid_price is None else o.paid_price, o.amount_yen]
             for o in outcomes]
 
 

@@ -54,7 +54,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "auctions/results/results.html", {
         "auction": auction, "run": run, "is_operator": is_operator,
         "own": own, "own_totals": results.own_totals(own),
-        "aggregate": results.aggregate(run=run),
+        "aggregate": results.aggregate(run=run), "contract_total": results.contract_total(auction=auction),
         "chart": result_chart.render_svg(data), "chart_rows": result_chart.table_rows(data),
     })
 

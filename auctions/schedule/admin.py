@@ -4,7 +4,6 @@ import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.forms.models import BaseInlineFormSet
@@ -20,6 +19,7 @@ from capacity_market import audit
 from capacity_market.admin import AuditedAdminMixin, OcctoAdminPermissions, audit_values
 from capacity_market.errors import DomainError
 from capacity_market.market_codes import AREAS
+from capacity_market.numbers import number
 from capacity_market.roles import is_occto_admin
 from registration.choices import Area
 
@@ -133,7 +133,7 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("upper price (1.5 × Net CONE, yen/kW)"))
     def upper_price_display(self, obj) -> str:
-        return str(obj.upper_price) if obj and obj.pk else "—"
+        return number(obj.upper_price) if obj and obj.pk else "—"
 
     @admin.display(description=_("stage now"))
     def current_stage(self, obj) -> str:
@@ -194,7 +194,7 @@ class AuctionAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
                     if run.status == ClearingRunStatus.SUCCEEDED:
                         self.message_user(request, gettext("Clearing run #%(id)s finished: national price %(price)s "
                                                            "yen/kW.") % {"id": run.pk,
-                                                                         "price": intcomma(run.national_price)},
+                                                                         "price": number(run.national_price)},
                                           messages.SUCCESS)
                     elif run.status == ClearingRunStatus.FAILED:
                         self.message_user(request, gettext("Clearing run #%(id)s failed: %(error)s")

@@ -247,7 +247,7 @@ def test_a_stale_or_repeated_withdrawal_changes_nothing(bid_auction, user_a, res
         bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=7, idempotency_key=uuid.uuid4())
     bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=1, idempotency_key=uuid.uuid4())
     before = state()
-    with pytest.raises(bidding.BidRefused, match="既に取り下げられています"):
+    with pytest.raises(bidding.BidRefused, match="既に取下げ済みです"):
         bidding.withdraw_bid(bid=bid, actor=user_a, expected_version=2, idempotency_key=uuid.uuid4())
     assert state() == before
 

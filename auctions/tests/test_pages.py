@@ -185,7 +185,7 @@ def test_another_operators_user_gets_404_for_the_resource_and_the_application(cl
 def test_the_applicant_withdraws_from_the_detail_page(client_for, user_a, auction, resource_a):
     application = apply(auction, resource_a, user_a, 100_000)
     client = client_for(user_a)
-    assert "取り下げる" in client.get(url("application_detail", pk=application.pk)).content.decode()
+    assert ">取下げ</a>" in client.get(url("application_detail", pk=application.pk)).content.decode()
     client.post(url("application_withdraw", pk=application.pk), {"version": str(application.version)})
     application.refresh_from_db()
     assert application.status == "withdrawn"

@@ -80,8 +80,24 @@ def test_the_clearing_marker_sits_at_the_national_price_and_the_supply_offered_a
     circle = root.find(f"{SVG}g[@class='clearing']/{SVG}circle")
     assert (int(circle.get("cx")), int(circle.get("cy"))) == pixel(1050, 12000, x_scale(data), y_scale(data))
     assert data.clearing_kw == 1050
-    label = root.find(f"{SVG}g[@class='clearing']/{SVG}text")
+    label = root.find(f"{SVG}g[@class='legend']/{SVG}text[@class='clearing-label']")
     assert "12,000" in label.text and "1,050" in label.text
+
+
+@pytest.mark.parametrize("national_price", [0, 3000, 8000, 12000, 14000])
+def test_the_clearing_label_stays_above_the_plot_where_no_curve_crosses_it(national_price):
+    """At 1,280 px the label beside the point was crossed by the supply curve: it is the legend's first entry now,
+    in the top margin, left of the curves' legend, wherever the point is."""
+    with translation.override("ja"):
+        root = parse(render_svg(toy_data(national_price=national_price)))
+    label = root.find(f"{SVG}g[@class='legend']/{SVG}text[@class='clearing-label']")
+    assert label.text == f"約定価格 {national_price:,}円/kW、{toy_data(national_price=national_price).clearing_kw:,} kW"
+    assert int(label.get("y")) < result_chart.TOP  # above the plot: every curve point has y ≥ TOP
+    for cls in ("demand", "supply"):
+        assert min(y for _x, y in points(root, cls)) >= result_chart.TOP
+    assert root.find(f"{SVG}g[@class='clearing']/{SVG}text") is None  # nothing written next to the point
+    demand_legend = min(int(line.get("x1")) for line in root.findall(f"{SVG}g[@class='legend']/{SVG}line"))
+    assert int(label.get("x")) + 12 * len(label.text) < demand_legend  # even at full width per character
 
 
 def test_large_quantities_are_labelled_in_man_kw_with_whole_ticks():

@@ -222,9 +222,9 @@ def test_the_awards_csv_lists_the_operators_own_outcomes(published, client_for, 
     by_code = {row[0]: row for row in rows[1:]}
     assert set(by_code) == {bid.resource.grid_code for bid in a.values()}
     assert by_code[a["solar"].resource.grid_code] == [
-        a["solar"].resource.grid_code, "A太陽光", "北海道", "変動電源(単独)", "100000", "5000", "100000", "9000",
+        a["solar"].resource.grid_code, "A太陽光", "北海道", "変動電源(単独)", "100000", "5000", "落札", "100000", "9000",
         "900000000"]
-    assert by_code[a["peak"].resource.grid_code][6:] == ["0", "", "0"]
+    assert by_code[a["peak"].resource.grid_code][6:] == ["非落札", "0", "", "0"]
 
 
 def test_operator_b_downloads_only_its_own_awards(published, client_for, user_b):

@@ -47,6 +47,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import numbers
+from ..admin import NumberColumnsMixin
 from ..errors import DomainError
 from ..roles import is_occto_reviewer
 from . import base
@@ -106,7 +108,7 @@ def _has_field(model, name: str) -> bool:
 
 def kw(value) -> str:
     """A kW quantity in a queue column: thousands separators, as every page shows it."""
-    return "—" if value is None else f"{value:,}"
+    return numbers.number(value)
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
@@ -168,7 +170,7 @@ def pending_panel(request) -> str | None:
     return render_to_string("review/pending_panel.html", {"queues": queues}, request=request)
 
 
-class ReviewQueueAdmin(admin.ModelAdmin):
+class ReviewQueueAdmin(NumberColumnsMixin, admin.ModelAdmin):
     """Review queue for one ReviewedApplication subclass. See the module docstring for how to register one."""
 
     # The registered type whose services decide (None: the workflow's transitions, with no apply step).

@@ -24,14 +24,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import numbers
 from .workflow import OPEN_STATUSES, ApplicationKind, ReviewedApplication, ReviewStatus
 
 OPERATOR_MODEL = "tenants.Operator"
 
 
 def display_value(obj: models.Model, field_name: str) -> str:
-    """One field's value as a person reads it: choice labels, Yes/No, local times, related objects' names; "" when
-    empty. The one formatting of a field shared by the operator pages, the comparison and the review admin."""
+    """One field's value as a person reads it: choice labels, Yes/No, local times, related objects' names, kW and yen
+    with thousands separators (`capacity_market.numbers`); "" when empty. The one formatting of a field shared by the operator pages, the comparison and the review admin."""
     field = obj._meta.get_field(field_name)
     value = getattr(obj, field_name)
     if isinstance(field, ArrayField):
@@ -47,6 +48,8 @@ def display_value(obj: models.Model, field_name: str) -> str:
         return ""
     if isinstance(field, models.DateTimeField):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if numbers.is_unit_field(field_name) and isinstance(field, (models.IntegerField, models.DecimalField)):
+        return numbers.number(value)  # 50,000 as on every page (the label names the unit)
     return str(value)
 
 

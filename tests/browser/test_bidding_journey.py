@@ -121,7 +121,7 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
 
     # 2. It changes the first bid: a new receipt, and the bid's history shows both versions. ------------------------
     page.get_by_role("link", name="応札画面に戻る").click()
-    expect(bid_row(page, "さくら火力1号機")).to_contain_text("120,000 kW / 6,000 円/kW")
+    expect(bid_row(page, "さくら火力1号機")).to_contain_text("120,000 kW / 6,000円/kW")
     expect(bid_row(page, "さくら火力1号機").locator("input[name$=quantity_kw]")).to_have_value("120000")
     fill_bid(page, "さくら火力1号機", "150000", "5500")
     page.get_by_role("button", name="すべての応札を保存").click()
@@ -141,18 +141,18 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
 
     # 3. It withdraws the second bid through the confirmation page. --------------------------------------------------
     page.get_by_role("link", name="応札画面に戻る").click()
-    bid_row(page, "さくら火力2号機").get_by_role("link", name="80,000 kW / 7,000 円/kW").click()
-    page.get_by_role("link", name="この応札を取り下げる").click()
-    expect(page.locator("h1")).to_have_text(re.compile(r"^応札B-\d{7}（さくら火力2号機）を取り下げますか？$"))
+    bid_row(page, "さくら火力2号機").get_by_role("link", name="80,000 kW / 7,000円/kW").click()
+    page.get_by_role("link", name="この応札を取下げ").click()
+    expect(page.locator("h1")).to_have_text(re.compile(r"^応札B-\d{7}（さくら火力2号機）を取下げますか？$"))
     shot("withdraw-confirmation")
-    page.get_by_role("button", name="取り下げる").click()
+    page.get_by_role("button", name="取下げ").click()
     third = receipt_number(page)
     expect(receipt_rows).to_have_count(1)
     expect(receipt_rows).to_contain_text("取下げ")
     page.get_by_role("link", name="応札画面に戻る").click()
     expect(bid_row(page, "さくら火力2号機").locator(".badge")).to_have_text("取下げ")
     expect(bid_row(page, "さくら火力1号機").locator(".badge")).to_have_text("有効")
-    expect(bid_row(page, "さくら火力1号機")).to_contain_text("150,000 kW / 5,500 円/kW")
+    expect(bid_row(page, "さくら火力1号機")).to_contain_text("150,000 kW / 5,500円/kW")
     receipts = page.locator("table", has_text="最近の受付").locator("tbody tr")
     expect(receipts).to_have_count(3)
     expect(receipts.nth(0)).to_contain_text(third)
@@ -189,7 +189,7 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
         admin_page.get_by_label("同順位決定シード").fill("2031-main")
         admin_page.get_by_role("button", name="約定処理を開始").click()
         message = admin_page.locator(".messagelist li")
-        expect(message).to_have_text(re.compile(r"^約定処理 #\d+ が完了しました。全国の約定価格は 11,000 円/kW です。$"))
+        expect(message).to_have_text(re.compile(r"^約定処理 #\d+ が完了しました。全国の約定価格は 11,000円/kW です。$"))
         run_id = re.search(r"#(\d+)", message.inner_text()).group(1)
         run = admin_page.locator(f"tr[data-run='{run_id}']")
         expect(run.locator(".run-status")).to_have_text("成功")  # Celery is eager here; the poller covers a worker
@@ -201,9 +201,9 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
         run.get_by_role("link", name="結果を公表").click()
         expect(admin_page.locator("h1")).to_have_text(f"約定処理 #{run_id} の結果公表")
         content = admin_page.locator("#content-main")
-        expect(content).to_contain_text("全国の約定価格: 11,000 円/kW。")
+        expect(content).to_contain_text("全国の約定価格: 11,000円/kW。")
         expect(content).to_contain_text("応札 6 件: 落札 5 件、非落札 1 件（うちDR上限による除外 0 件）。")
-        expect(content).to_contain_text("落札容量の合計 450,000 kW、約定総額 5,050,000,000 円。")
+        expect(content).to_contain_text("落札容量の合計 450,000 kW、約定総額 5,050,000,000円。")
         expect(content.locator("table").first.locator("tbody td")).to_have_text(
             ["11,000", "11,000", "11,000", "13,000", "11,000", "11,000", "11,000", "11,000", "11,000"])
         shot("publish-confirmation", on=admin_page)
@@ -243,7 +243,7 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
         chart = page.get_by_role("img", name=re.compile(r"^供給曲線と需要曲線"))
         expect(chart).to_be_visible()
         expect(chart.locator("title")).to_have_text("供給曲線と需要曲線")
-        expect(chart).to_contain_text("約定価格 11,000 円/kW、500,000 kW")
+        expect(chart).to_contain_text("約定価格 11,000円/kW、500,000 kW")
         shot("results")
 
         with page.expect_download() as download_info:
@@ -253,8 +253,8 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
         text = Path(download.path()).read_bytes().decode("utf-8")
         assert text.startswith("\ufeff")
         assert list(csv.reader(io.StringIO(text[1:]))) == [
-            ["系統コード", "電源等名称", "エリア", "電源等の区分", "応札容量(kW)", "応札価格(円/kW)", "落札容量(kW)",
-             "約定価格(円/kW)", "金額(円)"],
-            [FIRE1, "さくら火力1号機", "東京", "安定電源", "150000", "5500", "150000", "11000", "1650000000"],
-            [FIRE3, "さくら火力3号機", "関西", "安定電源", "60000", "9500", "60000", "11000", "660000000"],
+            ["系統コード", "電源等名称", "エリア", "電源等の区分", "応札容量(kW)", "応札価格(円/kW)", "結果",
+             "落札容量(kW)", "約定価格(円/kW)", "金額(円・経過措置控除前)"],
+            [FIRE1, "さくら火力1号機", "東京", "安定電源", "150000", "5500", "落札", "150000", "11000", "1650000000"],
+            [FIRE3, "さくら火力3号機", "関西", "安定電源", "60000", "9500", "落札", "60000", "11000", "660000000"],
         ]
