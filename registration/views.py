@@ -29,10 +29,10 @@ from . import selectors, services
 from .forms import (
     ChangeApplicationForm,
     DeletionApplicationForm,
-    OperatorInfoForm,
     ResourceDeletionForm,
     ResourceFilterForm,
     ResourceForm,
+    UseApplicationCorrectionForm,
     UseApplicationForm,
     show_violations,
     unit_formset,
@@ -77,6 +77,8 @@ def use_application(request: HttpRequest) -> HttpResponse:
                 form = UseApplicationForm(request.POST, terms=terms)
                 if form.is_valid():
                     form.add_error(None, exc.message)
+            except services.OperatorCodeTaken as exc:  # applied for meanwhile: on its field, like the form's check
+                form.add_error("code", exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -100,19 +102,21 @@ def use_application_resubmit(request: HttpRequest, token: str) -> HttpResponse:
     if application is None:
         return render(request, "registration/use_application_link_invalid.html", status=404)
     if request.method == "POST":
-        form = OperatorInfoForm(request.POST, instance=application)
+        form = UseApplicationCorrectionForm(request.POST, instance=application)
         version_form = VersionForm(request.POST)
         if form.is_valid() and version_form.is_valid():
             try:
                 services.resubmit_use_application(application=application, values=form.cleaned_data,
                                                   expected_version=version_form.cleaned_data["version"])
+            except services.OperatorCodeTaken as exc:
+                form.add_error("code", exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 request.session[DONE_SESSION_KEY] = application.number
                 return redirect("registration:use_application_done")
     else:
-        form = OperatorInfoForm(instance=application)
+        form = UseApplicationCorrectionForm(instance=application)
     return render(request, "registration/use_application_resubmit.html",
                   {"form": form, "application": application})
 

@@ -16,12 +16,6 @@ from tests import factories
 from .conftest import info_values
 
 
-def test_the_first_operator_code_is_C00001_and_other_code_shapes_are_ignored(db):
-    factories.OperatorFactory(code="T00077")
-    factories.OperatorFactory(code="C12")
-    assert services.next_operator_code() == "C00001"
-
-
 def test_an_anonymous_applicant_may_submit_a_use_application_but_not_a_change(use_application, operator_a):
     anonymous = None
     assert use_application.is_applicant(anonymous)
