@@ -22,7 +22,7 @@ from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
 from capacity_market.request_context import client_ip
 from capacity_market.review import OPEN_STATUSES
-from capacity_market.review.views import VersionForm
+from capacity_market.review.views import VersionForm, open_application_page, open_application_panel
 
 from . import resource_import as csv_format
 from . import selectors, services
@@ -128,20 +128,32 @@ def operator_detail(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
     applications = services.operator_applications.list_for_user(user=request.user)
     rows = [(operator._meta.get_field(f).verbose_name, operator.display_value(f)) for f in OperatorInfo.INFO_FIELDS]
+    open_application = services.operator_applications.open_for_subject(operator)
     return render(request, "registration/operator_detail.html", {
         "app_type": services.operator_applications,
         "operator": operator,
         "rows": rows,
         "applications": applications,
-        "open_application": services.operator_applications.open_for_subject(operator),
+        "open_application": open_application,
+        "open_panel": open_application and open_application_panel(
+            request, app_type=services.operator_applications, application=open_application, next_url=request.path),
     })
+
+
+def _operator_open_application_page(request, operator, title):
+    """The open change or deletion application instead of a form that could not be sent (the kit's page)."""
+    return open_application_page(request, app_type=services.operator_applications, subject=operator, title=title,
+                                 back_url=reverse("registration:operator_detail"),
+                                 back_label=_("Back to operator information"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_application(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
-    open_application = services.operator_applications.open_for_subject(operator)
+    blocked = _operator_open_application_page(request, operator, _("Apply for a change of operator information"))
+    if blocked:
+        return blocked
     if request.method == "POST":
         form = ChangeApplicationForm(request.POST)
         if form.is_valid():
@@ -156,8 +168,7 @@ def change_application(request: HttpRequest) -> HttpResponse:
                 return redirect(services.operator_applications.url("detail", application))
     else:
         form = ChangeApplicationForm(initial=operator.info_values())
-    return render(request, "registration/change_application.html",
-                  {"form": form, "operator": operator, "open_application": open_application})
+    return render(request, "registration/change_application.html", {"form": form, "operator": operator})
 
 
 @login_required
@@ -166,7 +177,10 @@ def deletion_application(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
     if not request.user.is_operator_admin:
         raise PermissionDenied
-    open_application = services.operator_applications.open_for_subject(operator)
+    blocked = _operator_open_application_page(request, operator,
+                                              _("Apply for deletion of the operator's registration"))
+    if blocked:
+        return blocked
     form = DeletionApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,8 +192,7 @@ def deletion_application(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your deletion application %(number)s was submitted.")
                              % {"number": application.number})
             return redirect(services.operator_applications.url("detail", application))
-    return render(request, "registration/deletion_application.html",
-                  {"form": form, "operator": operator, "open_application": open_application})
+    return render(request, "registration/deletion_application.html", {"form": form, "operator": operator})
 
 
 # --- resources (電源等情報管理機能 / 電源等情報審査管理機能) -------------------------------------------------------
@@ -214,11 +227,23 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     rows = [(resource._meta.get_field(f).verbose_name, resource.display_value(f)) for f in ResourceInfo.INFO_FIELDS]
+    open_application = services.resource_applications.open_for_subject(resource)
     return render(request, "registration/resource_detail.html", {
         "resource": resource, "rows": rows, "units": resource.units.all(), "app_type": services.resource_applications,
         "applications": services.resource_applications.list_for_user(user=request.user, resource=resource),
-        "open_application": services.resource_applications.open_for_subject(resource),
+        "open_application": open_application,
+        "open_panel": open_application and open_application_panel(
+            request, app_type=services.resource_applications, application=open_application, next_url=request.path),
     })
+
+
+def _resource_open_application_page(request, resource, title):
+    """The resource's open change or deletion application instead of a form that could not be sent."""
+    return open_application_page(
+        request, app_type=services.resource_applications, subject=resource,
+        title=f"{title}: {resource.grid_code} {resource.name}",
+        back_url=reverse("registration:resource_detail", kwargs={"pk": resource.pk}),
+        back_label=_("Back to the resource"))
 
 
 @login_required
@@ -251,6 +276,9 @@ def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not resource.is_active:
         messages.error(request, _("This resource has been deleted."))
         return redirect("registration:resource_detail", pk=resource.pk)
+    blocked = _resource_open_application_page(request, resource, _("Apply for a change of the resource"))
+    if blocked:
+        return blocked
     form = ResourceForm(request.POST or None, initial=resource.info_values())
     formset = unit_formset(request, initial=[u.unit_values() for u in resource.units.all()])
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -267,8 +295,7 @@ def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
                              % {"number": application.number})
             return redirect(services.resource_applications.url("detail", application))
     return _resource_form_page(request, template="registration/resource_form.html", form=form, formset=formset,
-                               context={"title": _("Apply for a change of the resource"), "resource": resource,
-                                        "open_application": services.resource_applications.open_for_subject(resource)})
+                               context={"title": _("Apply for a change of the resource"), "resource": resource})
 
 
 @login_required
@@ -277,6 +304,9 @@ def resource_delete(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     if not request.user.is_operator_admin:
         raise PermissionDenied
+    blocked = _resource_open_application_page(request, resource, _("Apply for deletion of the resource"))
+    if blocked:
+        return blocked
     form = ResourceDeletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,7 +320,6 @@ def resource_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(services.resource_applications.url("detail", application))
     return render(request, "registration/resource_delete.html", {
         "form": form, "resource": resource, "refusals": services.deletion_refusals(resource),
-        "open_application": services.resource_applications.open_for_subject(resource),
     })
 
 
