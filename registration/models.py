@@ -93,9 +93,12 @@ class OperatorApplication(OperatorInfo, OperatorApplicationBase):
         return super().is_applicant(user)
 
     def notice_recipients(self) -> list[tuple[str, str]]:
-        """New: the applicant's address. Change/deletion: the submitter and the operator's admin."""
+        """Who hears of each status change by the kit's notice (which tells them to log in): the submitter and the
+        operator's admin of a change or deletion. Nobody for a use application: its applicant has no ID yet, and
+        the type sends them mails of their own (registration/email/: the receipt, the correction link, the
+        rejection; on approval the admin-ID mail with its set-password link)."""
         if self.kind == ApplicationKind.NEW:
-            return [(self.applicant_email, self.applicant_language)] if self.applicant_email else []
+            return []
         from accounts.models import User
 
         recipients: list[tuple[str, str]] = []

@@ -136,12 +136,24 @@ def submit_use_application(*, values: Mapping, language: str,
     return application
 
 
-def send_use_application_receipt(*, application: OperatorApplication) -> None:
-    """E-mail the applicant, in the language they applied in, that the use application was received, with its
-    number (queued: sent once the transaction commits)."""
-    notify(template="registration/email/receipt",
-           recipients=[(application.applicant_email, application.applicant_language)],
-           context={"application": application})
+def _use_applicant(application: OperatorApplication) -> list[tuple[str, str]]:
+    """The use applicant as a mail recipient: an address and a language, no ID (they never log in to hear)."""
+    return [(application.applicant_email, application.applicant_language)] if application.applicant_email else []
+
+
+def send_use_application_receipt(*, application: OperatorApplication, resubmitted: bool = False) -> None:
+    """E-mail the applicant, in the language they applied in, that the use application (or its correction) was
+    received, with its number (queued: sent once the transaction commits)."""
+    notify(template="registration/email/receipt", recipients=_use_applicant(application),
+           context={"application": application, "resubmitted": resubmitted})
+
+
+def send_use_application_rejection(*, application: OperatorApplication) -> None:
+    """E-mail the applicant of a rejected use application why, and what they may do without an ID: apply again
+    on the public form once the reason is resolved, or ask OCCTO."""
+    notify(template="registration/email/rejected", recipients=_use_applicant(application),
+           context={"application": application,
+                    "apply_url": settings.SITE_URL.rstrip("/") + reverse("registration:use_application")})
 
 
 def resubmit_token(application: OperatorApplication) -> str:
@@ -175,8 +187,10 @@ def resubmit_use_application(*, application: OperatorApplication, values: Mappin
 
     try:
         with transaction.atomic():
-            return review.submit(application=application, actor=None, expected_version=expected_version,
-                                 effect=apply)
+            result = review.submit(application=application, actor=None, expected_version=expected_version,
+                                   effect=apply)
+            send_use_application_receipt(application=result, resubmitted=True)
+            return result
     except IntegrityError as exc:
         if _is_code_conflict(exc):
             raise OperatorCodeTaken() from exc
@@ -189,8 +203,7 @@ def send_resubmit_link(*, application: OperatorApplication) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "registration:use_application_resubmit", kwargs={"token": resubmit_token(application)}
     )
-    notify(template="registration/email/resubmit",
-           recipients=[(application.applicant_email, application.applicant_language)],
+    notify(template="registration/email/resubmit", recipients=_use_applicant(application),
            context={"application": application, "url": url})
 
 
@@ -263,9 +276,12 @@ class OperatorApplicationType(review.ApplicationType):
         application.save(update_fields=["operator"])
         audit.record(action="registration.operator_created", actor=actor, operator_id=operator.pk,
                      target=operator, after={"code": operator.code, **application.info_values()})
+        # The approval mail of a use application is the admin-ID mail: the ID, how to set its password, the
+        # operator code and OCCTO's comment (the applicant had no ID to log in with before).
         user = account_services.issue_admin_id(
             operator=operator, login_id=application.admin_login_id, full_name=application.admin_full_name,
             email=application.applicant_email, language=application.applicant_language, actor=actor,
+            mail_context={"application_number": application.number, "comment": application.review_comment},
         )
         if application.admin_full_name_kana:
             user.full_name_kana = application.admin_full_name_kana
@@ -295,12 +311,21 @@ class OperatorApplicationType(review.ApplicationType):
             raise DomainError(_("The operator or its administrator ID could not be created because one already "
                                 "exists; nothing was changed.")) from exc
 
+    def reject(self, *, application, actor, comment, expected_version):
+        """Reject with a comment. A rejected use application's applicant is told why and what to do without an ID."""
+        with transaction.atomic():
+            result = super().reject(application=application, actor=actor, comment=comment,
+                                    expected_version=expected_version)
+            if result.kind == ApplicationKind.NEW:
+                send_use_application_rejection(application=result)
+        return result
+
     def send_back(self, *, application, actor, comment, expected_version):
         """Return with a comment. A returned use application's applicant gets a correction link."""
         with transaction.atomic():
             result = super().send_back(application=application, actor=actor, comment=comment,
                                        expected_version=expected_version)
-            if result.kind == ApplicationKind.NEW and result.applicant_email:
+            if result.kind == ApplicationKind.NEW:
                 send_resubmit_link(application=result)
         return result
 
