@@ -37,12 +37,21 @@ class OperatorAdmin(OcctoAdminPermissions, admin.ModelAdmin):
 
     editable = False
 
-    list_display = ("code", "name", "contact_name", "contact_email", "is_active", "deleted_at")
+    list_display = ("code", "name", "licences", "contact_name", "contact_email", "is_active", "deleted_at")
     list_filter = ("is_active",)
     search_fields = ("code", "name", "name_kana")
 
+    def get_fields(self, request, obj=None):
+        # Licences by their names, not their codes (an ArrayField of choices shows raw codes read-only).
+        return [("licences" if f.name == "licence_types" else f.name) for f in self.model._meta.fields
+                if f.name != "id"]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("licences held"))
+    def licences(self, obj) -> str:
+        return obj.display_value("licence_types")
 
 
 
