@@ -22,13 +22,13 @@ REFUSALS_SHOWN = 50
 @admin.register(OperatorApplication)
 class OperatorApplicationAdmin(ReviewQueueAdmin):
     application_type = services.operator_applications
-    search_fields = ("name", "name_kana", "applicant_email", "admin_login_id", "operator__code")
+    search_fields = ("code", "name", "name_kana", "applicant_email", "admin_login_id", "operator__code")
 
     @admin.display(description=_("operator / applicant"))
     def applicant(self, obj) -> str:
         if obj.operator_id is not None:
             return str(obj.operator)
-        return f"{obj.name} <{obj.applicant_email}>"
+        return f"{obj.code} {obj.name} <{obj.applicant_email}>"  # the 事業者コード applied for, then who applied
 
 
 @admin.register(Operator)

@@ -210,7 +210,11 @@ def test_the_receipt_gives_the_code(client, db, django_capture_on_commit_callbac
     assert "事業者コード: M1234" in receipt.body
 
 
-def test_reviewers_see_the_code_applied_for(reviewer, client_for, db):
+def test_reviewers_see_the_code_applied_for_in_the_queue_and_the_review_page(reviewer, client_for, db):
     application = _submit("M1234")
-    body = client_for(reviewer).get(f"/admin/registration/operatorapplication/{application.pk}/change/")
-    assert "M1234" in body.content.decode()
+    client = client_for(reviewer)
+    body = client.get(f"/admin/registration/operatorapplication/{application.pk}/change/").content.decode()
+    assert '<th scope="row">事業者コード</th><td>M1234</td>' in body
+    queue = client.get("/admin/registration/operatorapplication/").content.decode()
+    assert "M1234" in queue
+    assert application.number in client.get("/admin/registration/operatorapplication/", {"q": "m1234"}).content.decode()
