@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from capacity_market import audit
 from capacity_market.admin import AuditedAdminMixin, OcctoAdminPermissions
 from capacity_market.errors import DomainError
+from capacity_market.roles import group_label
 
 from . import services
 from .forms import StaffCreateForm
@@ -31,6 +32,23 @@ class LockedFilter(admin.SimpleListFilter):
             return queryset.filter(locked_at__isnull=False)
         if self.value() == "no":
             return queryset.filter(locked_at__isnull=True)
+        return queryset
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """The OCCTO role (group), by its name rather than the group's code."""
+
+    title = _("OCCTO role")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.auth.models import Group
+
+        return [(str(group.pk), group_label(group)) for group in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(groups__pk=int(self.value()))
         return queryset
 
 
@@ -53,7 +71,7 @@ class KindFilter(admin.SimpleListFilter):
 class UserAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("login_id", "full_name", "operator", "operator_role", "is_active", "is_locked_display",
                     "last_login")
-    list_filter = (KindFilter, "operator", "operator_role", LockedFilter, "is_active", "groups")
+    list_filter = (KindFilter, "operator", "operator_role", LockedFilter, "is_active", RoleFilter)
     list_select_related = ("operator",)
     search_fields = ("login_id", "full_name", "full_name_kana", "email")
     ordering = ("login_id",)
@@ -89,6 +107,12 @@ class UserAdmin(OcctoAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = group_label  # the role's name, not the group's code
+        return field
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market.roles import OCCTO_ADMIN_GROUP, OCCTO_REVIEWER_GROUP
+from capacity_market.roles import OCCTO_ADMIN_GROUP, OCCTO_REVIEWER_GROUP, group_label
 
 from .models import User, login_id_validator
 from .selectors import login_id_taken
@@ -128,6 +128,7 @@ class StaffCreateForm(UserIssueForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["groups"].queryset = Group.objects.filter(name__in=[OCCTO_REVIEWER_GROUP, OCCTO_ADMIN_GROUP])
+        self.fields["groups"].label_from_instance = group_label  # the role's name, not the group's code
         self.fields["full_name_kana"].required = False
 
     def clean_full_name_kana(self) -> str:

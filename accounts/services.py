@@ -72,22 +72,25 @@ def set_password_url(user: User) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("accounts:set_password", kwargs={"uidb64": uid, "token": token})
 
 
-def send_set_password_link(*, user: User, reason: str) -> None:
+def send_set_password_link(*, user: User, reason: str, context: dict | None = None) -> None:
     """E-mail a one-time set-password link in the user's language, once the transaction commits.
 
     Call it after the user's last change in the transaction: the link is made now and holds the password
-    hash. `reason`: admin_id | user_id | staff_id | reissue (chooses the wording of the e-mail).
+    hash. `reason`: admin_id | user_id | staff_id | reissue (chooses the wording of the e-mail). `context`: more
+    for the template (the use application's number and OCCTO's comment, for an admin ID).
     """
     notify(template="accounts/email/set_password", recipients=[user],
-           context={"url": set_password_url(user), "reason": reason,
+           context={**(context or {}), "url": set_password_url(user), "reason": reason,
                     "hours": settings.PASSWORD_LINK_TIMEOUT // 3600})
 
 
 # --- Issuing IDs ------------------------------------------------------------------------------------------
 
 
-def issue_admin_id(*, operator, login_id: str, full_name: str, email: str, language: str = "ja", actor=None) -> User:
-    """Issue the operator's one admin ID (利用規約 3.2) and e-mail its set-password link on commit.
+def issue_admin_id(*, operator, login_id: str, full_name: str, email: str, language: str = "ja", actor=None,
+                   mail_context: dict | None = None) -> User:
+    """Issue the operator's one admin ID (利用規約 3.2) and e-mail its set-password link on commit (`mail_context`:
+    what else the mail tells, see send_set_password_link).
 
     A second issue for the same operator fails on the AdminIdIssuance one-to-one constraint.
     """
@@ -99,7 +102,7 @@ def issue_admin_id(*, operator, login_id: str, full_name: str, email: str, langu
         AdminIdIssuance.objects.create(operator=operator, user=user)
         audit.record(action="accounts.admin_id_issued", actor=actor, operator_id=operator.pk, target=user,
                      after={"login_id": login_id, "email": email})
-        send_set_password_link(user=user, reason="admin_id")
+        send_set_password_link(user=user, reason="admin_id", context=mail_context)
     return user
 
 

@@ -27,6 +27,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import hooks
 
@@ -41,6 +43,9 @@ RETRY_DELAY_MAX_SECONDS = 15 * 60
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 
 _failure_handlers: list[Callable[[Mapping, str], None]] = []
+
+# The one subject prefix of every mail (【容量市場システム】 in Japanese): added here, never in a template.
+SUBJECT_FORMAT = _("[Capacity Market System] %(subject)s")
 
 
 def notify(*, template: str, recipients: Iterable, context: Mapping[str, Any] | None = None,
@@ -72,11 +77,13 @@ def notify(*, template: str, recipients: Iterable, context: Mapping[str, Any] | 
 
 
 def render(*, template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
-    """(subject on one line, body) of `template` in `language`; times in the site's zone (the mails say JST)."""
+    """(subject on one line, body) of `template` in `language`; times in the site's zone (the mails say JST).
+    The subject template gives the subject proper; the system's prefix (SUBJECT_FORMAT) is added here, once."""
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)
-    return " ".join(subject.split()), body
+        subject = gettext(SUBJECT_FORMAT) % {"subject": " ".join(subject.split())}
+    return subject, body
 
 
 def register_failure_handler(func: Callable[[Mapping, str], None]) -> Callable:

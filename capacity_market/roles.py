@@ -1,7 +1,16 @@
 """OCCTO roles are Django groups; operator roles are a field of the user."""
 
+from django.utils.translation import gettext_lazy as _
+
 OCCTO_REVIEWER_GROUP = "occto_reviewer"
 OCCTO_ADMIN_GROUP = "occto_admin"
+# What the screens call each group (the group's name is a code the roles are checked by).
+GROUP_LABELS = {OCCTO_REVIEWER_GROUP: _("OCCTO reviewer"), OCCTO_ADMIN_GROUP: _("OCCTO administrator")}
+
+
+def group_label(group) -> str:
+    """A group as people read it: its role's name, or the group's own name for any other group."""
+    return str(GROUP_LABELS.get(group.name, group.name))
 
 
 def _groups(user) -> set[str]:

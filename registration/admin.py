@@ -25,7 +25,7 @@ class OperatorApplicationAdmin(ReviewQueueAdmin):
     """The queue shows the operator (or the use applicant), the name applied for and what a change changes."""
 
     application_type = services.operator_applications
-    search_fields = ("name", "name_kana", "applicant_email", "admin_login_id", "operator__code")
+    search_fields = ("code", "name", "name_kana", "applicant_email", "admin_login_id", "operator__code")
     list_display = ("application_label", "status_badge", "kind", "applicant", "name", "changed_items",
                     "submitted")
 
@@ -33,7 +33,7 @@ class OperatorApplicationAdmin(ReviewQueueAdmin):
     def applicant(self, obj) -> str:
         if obj.operator_id is not None:
             return str(obj.operator)
-        return f"{obj.name} <{obj.applicant_email}>"
+        return f"{obj.code} {obj.name} <{obj.applicant_email}>"  # the 事業者コード applied for, then who applied
 
 
 @admin.register(Operator)
@@ -42,12 +42,21 @@ class OperatorAdmin(OcctoAdminPermissions, admin.ModelAdmin):
 
     editable = False
 
-    list_display = ("code", "name", "contact_name", "contact_email", "is_active", "deleted_at")
+    list_display = ("code", "name", "licences", "contact_name", "contact_email", "is_active", "deleted_at")
     list_filter = ("is_active",)
     search_fields = ("code", "name", "name_kana")
 
+    def get_fields(self, request, obj=None):
+        # Licences by their names, not their codes (an ArrayField of choices shows raw codes read-only).
+        return [("licences" if f.name == "licence_types" else f.name) for f in self.model._meta.fields
+                if f.name != "id"]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("licences held"))
+    def licences(self, obj) -> str:
+        return obj.display_value("licence_types")
 
 
 

@@ -10,13 +10,13 @@ from .models import ApplicationKind, Operator, OperatorApplication
 
 OPERATORS = [
     {
-        "key": "tohoku", "name": "東北デモ電力株式会社", "name_kana": "トウホクデモデンリョクカブシキガイシャ",
+        "key": "tohoku", "code": "D0002", "name": "東北デモ電力株式会社", "name_kana": "トウホクデモデンリョクカブシキガイシャ",
         "head_office_address": "宮城県仙台市青葉区本町1-1-1", "representative": "東北 一郎",
         "licence_types": ["generation", "retail"], "admin": ("東北 管理子", "トウホク カンリコ"),
         "users": [("東北 花子", "トウホク ハナコ"), ("東北 次郎", "トウホク ジロウ")],
     },
     {
-        "key": "kyushu", "name": "九州デモ電力株式会社", "name_kana": "キュウシュウデモデンリョクカブシキガイシャ",
+        "key": "kyushu", "code": "D0009", "name": "九州デモ電力株式会社", "name_kana": "キュウシュウデモデンリョクカブシキガイシャ",
         "head_office_address": "福岡県福岡市中央区天神1-1-1", "representative": "九州 太郎",
         "licence_types": ["generation", "negawatt"], "admin": ("九州 管理男", "キュウシュウ カンリオ"),
         "users": [("九州 桜", "キュウシュウ サクラ"), ("九州 健", "キュウシュウ ケン")],
@@ -26,7 +26,7 @@ OPERATORS = [
 
 def _values(spec: dict, *, login_id: str, admin: tuple[str, str]) -> dict:
     return {
-        "name": spec["name"], "name_kana": spec["name_kana"], "head_office_address": spec["head_office_address"],
+        "code": spec["code"], "name": spec["name"], "name_kana": spec["name_kana"], "head_office_address": spec["head_office_address"],
         "representative": spec["representative"], "licence_types": spec["licence_types"],
         "is_electricity_supplier": True, "is_domestic_corporation": True,
         "contact_name": spec["representative"], "contact_email": f"contact@{spec['key']}.example",
@@ -70,7 +70,7 @@ def seed(*, stdout) -> list[tuple[str, str]]:
 
     # Pending work for the reviewer: a new use application, a change application and a returned one.
     if not OperatorApplication.objects.filter(admin_login_id="hokuriku-admin").exists():
-        spec = {"key": "hokuriku", "name": "北陸デモエナジー合同会社", "name_kana": "ホクリクデモエナジーゴウドウガイシャ",
+        spec = {"key": "hokuriku", "code": "D0005", "name": "北陸デモエナジー合同会社", "name_kana": "ホクリクデモエナジーゴウドウガイシャ",
                 "head_office_address": "富山県富山市新総曲輪1-1", "representative": "北陸 三郎",
                 "licence_types": ["specified_wholesale"]}
         services.submit_use_application(

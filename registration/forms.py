@@ -10,11 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TermsVersion, login_id_validator
 from accounts.selectors import login_id_taken
+from tenants.models import normalise_operator_code
 
-from . import rules
+from . import rules, selectors
 from .choices import Area, GenerationType, ResourceCategory
-from .models import LicenceType, OperatorApplication, OperatorInfo, ResourceApplication, ResourceInfo
-from .services import TERMS_REVISED_MESSAGE
+from .models import (
+    LicenceType,
+    OperatorApplication,
+    OperatorInfo,
+    ResourceApplication,
+    ResourceInfo,
+    operator_code_validator,
+)
+from .services import OPERATOR_CODE_TAKEN, TERMS_REVISED_MESSAGE
 
 # Full-width katakana (after NFKC, half-width katakana become full-width), the long-vowel mark, the middle dot,
 # spaces, and what bank account holder names may also hold (digits, capital letters, a few symbols). At least
@@ -114,7 +122,42 @@ class OperatorInfoForm(forms.ModelForm):
         return [value for value, _label in LicenceType.choices if value in chosen]
 
 
-class UseApplicationForm(OperatorInfoForm):
+class OperatorCodeMixin(forms.ModelForm):
+    """The 事業者コード of a use application: the code the business holds, in any width or case; well-formed and
+    held by no operator and no other open use application."""
+
+    code_help = _("The 5-character code (capital letters and digits) issued to your company before applying to "
+                  "the Capacity Market System. It identifies your operator and cannot be changed later.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.required = True
+        field.help_text = self.code_help
+        field.max_length = 20  # a longer input than the 5 stored, so that a wrong length gets the clear message
+        field.widget.attrs.update(maxlength="20", autocomplete="off", style="text-transform:uppercase")
+        field.validators = []
+
+    def clean_code(self):
+        code = normalise_operator_code(self.cleaned_data["code"])
+        try:
+            operator_code_validator(code)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code="operator_code_format") from exc
+        exclude = self.instance if self.instance.pk else None
+        if selectors.operator_code_taken(code, exclude_application=exclude):
+            raise ValidationError(OPERATOR_CODE_TAKEN, code="operator_code_taken")
+        return code
+
+
+class UseApplicationCorrectionForm(OperatorCodeMixin, OperatorInfoForm):
+    """A returned use application corrected through the e-mailed link: its operator information and code."""
+
+    class Meta(OperatorInfoForm.Meta):
+        fields = ("code", *OperatorInfo.INFO_FIELDS)
+
+
+class UseApplicationForm(OperatorCodeMixin, OperatorInfoForm):
     """The use application (利用申請): operator information, the applicant, the admin ID and the terms.
 
     `terms` is the version in force, shown with the form; the hidden `terms_version` carries the version the
@@ -130,7 +173,7 @@ class UseApplicationForm(OperatorInfoForm):
     terms_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta(OperatorInfoForm.Meta):
-        fields = (*OperatorInfo.INFO_FIELDS, "applicant_email", "admin_login_id", "admin_full_name",
+        fields = ("code", *OperatorInfo.INFO_FIELDS, "applicant_email", "admin_login_id", "admin_full_name",
                   "admin_full_name_kana")
         help_texts = {
             **OperatorInfoForm.Meta.help_texts,

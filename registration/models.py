@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -9,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from capacity_market import numbers, review
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
-from tenants.models import AccountType, LicenceType, Operator, OperatorInfo  # noqa: F401 - re-exported
+from tenants.models import (  # noqa: F401 - re-exported
+    AccountType,
+    LicenceType,
+    Operator,
+    OperatorInfo,
+    operator_code_validator,
+)
 
 from . import rules
 from .choices import AGGREGATED_CATEGORIES, Area, FitStatus, GenerationType, ResourceCategory
@@ -23,8 +30,12 @@ OperatorApplicationBase = review.subject_application(
 class OperatorApplication(OperatorInfo, OperatorApplicationBase):
     """An application about operator information: the use application (new), a change, or a deletion."""
 
+    # The 事業者コード: entered by the use applicant (the business holds it before applying; the operator is
+    # created with it on approval); a change or deletion carries its operator's code, which it cannot change.
+    code = models.CharField(_("operator code"), max_length=10, blank=True, validators=[operator_code_validator])
     applicant_email = models.EmailField(_("applicant e-mail"), blank=True)
-    applicant_language = models.CharField(_("applicant language"), max_length=10, default="ja")
+    applicant_language = models.CharField(_("applicant language"), max_length=10, choices=settings.LANGUAGES,
+                                          default="ja")
     terms_version = models.ForeignKey(
         "accounts.TermsVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("accepted terms version"),
@@ -48,6 +59,14 @@ class OperatorApplication(OperatorInfo, OperatorApplicationBase):
                 condition=models.Q(kind=ApplicationKind.NEW) & models.Q(status__in=sorted(OPEN_STATUSES))
                 & ~models.Q(admin_login_id=""),
                 name="one_open_use_application_per_admin_login_id",
+            ),
+            # An operator code is held by at most one open use application (the operators' own codes are unique
+            # too: on approval the second of two applications with one code is refused).
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(kind=ApplicationKind.NEW) & models.Q(status__in=sorted(OPEN_STATUSES))
+                & ~models.Q(code=""),
+                name="one_open_use_application_per_operator_code",
             ),
         ]
 
@@ -74,9 +93,12 @@ class OperatorApplication(OperatorInfo, OperatorApplicationBase):
         return super().is_applicant(user)
 
     def notice_recipients(self) -> list[tuple[str, str]]:
-        """New: the applicant's address. Change/deletion: the submitter and the operator's admin."""
+        """Who hears of each status change by the kit's notice (which tells them to log in): the submitter and the
+        operator's admin of a change or deletion. Nobody for a use application: its applicant has no ID yet, and
+        the type sends them mails of their own (registration/email/: the receipt, the correction link, the
+        rejection; on approval the admin-ID mail with its set-password link)."""
         if self.kind == ApplicationKind.NEW:
-            return [(self.applicant_email, self.applicant_language)] if self.applicant_email else []
+            return []
         from accounts.models import User
 
         recipients: list[tuple[str, str]] = []

@@ -5,12 +5,25 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from capacity_market.scoping import get_for_user_or_404, scope_to_user
 
-from .models import Operator, Resource, ResourceApplication
+from .models import Operator, OperatorApplication, Resource, ResourceApplication
 
 
 def operator_for_user(*, user) -> Operator:
     """The operator of an operator user; 404 for anyone without one (OCCTO staff use the admin screens)."""
     return get_for_user_or_404(Operator.objects.all(), user=user, field="pk", pk=getattr(user, "operator_id", None))
+
+
+def operator_code_taken(code: str, *, exclude_application=None) -> bool:
+    """Whether the 事業者コード `code` (normalised) is held: by an operator, active or deleted (its records keep
+    it), or by an open use application (the operator it asks for). The one place the rule is written: the use
+    application's form and services and the approval ask it; `exclude_application` is the one being checked. The
+    unique constraints (Operator.code; open use applications' code) are the last guard against a race."""
+    if Operator.objects.filter(code__iexact=code).exists():
+        return True
+    held = OperatorApplication.objects.filter(kind=ApplicationKind.NEW, status__in=OPEN_STATUSES, code__iexact=code)
+    if exclude_application is not None:
+        held = held.exclude(pk=exclude_application.pk)
+    return held.exists()
 
 
 

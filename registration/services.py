@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +22,9 @@ from capacity_market import audit, hooks, review
 from capacity_market.errors import DomainError
 from capacity_market.notifications import notify
 from capacity_market.review import ApplicationKind, ReviewStatus
+from tenants.models import normalise_operator_code
 
-from . import rules
+from . import rules, selectors
 from .models import (
     Operator,
     OperatorApplication,
@@ -34,10 +35,9 @@ from .models import (
     ResourceInfo,
     ResourceUnit,
     ResourceUnitInfo,
+    operator_code_validator,
 )
 
-OPERATOR_CODE_PREFIX = "C"
-_CODE_LOCK_KEY = 0x43_4D_4F_43  # "CMOC": serialises operator-code assignment
 RESUBMIT_SALT = "registration.use_application.resubmit"
 
 
@@ -59,26 +59,61 @@ def _info_only(values: Mapping) -> dict:
     return {f: values[f] for f in OperatorInfo.INFO_FIELDS if f in values}
 
 
+OPERATOR_CODE_TAKEN = _("This operator code is already registered or applied for. Check the code issued to your "
+                        "company; if it is yours, contact OCCTO.")
+OPEN_CODE_CONSTRAINT = "one_open_use_application_per_operator_code"
+
+
+class OperatorCodeTaken(DomainError):
+    """The 事業者コード of a use application is held by an operator or by another open use application."""
+
+    def __init__(self, message=OPERATOR_CODE_TAKEN):
+        super().__init__(message)
+
+
+def _operator_code(values: Mapping, *, application: OperatorApplication | None = None) -> str:
+    """The use application's 事業者コード, normalised (a correction without one keeps the application's); refused
+    when malformed or held by someone else."""
+    from django.core.exceptions import ValidationError
+
+    code = normalise_operator_code(values.get("code", application.code if application is not None else ""))
+    try:
+        operator_code_validator(code)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0]) from exc
+    if selectors.operator_code_taken(code, exclude_application=application):
+        raise OperatorCodeTaken()
+    return code
+
+
+def _is_code_conflict(exc: IntegrityError) -> bool:
+    """Whether the refused row broke an operator-code uniqueness (an open use application's, or the operators')."""
+    diag = getattr(exc.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    return name == OPEN_CODE_CONSTRAINT or (name.startswith("tenants_operator_code") and "_like" not in name)
+
+
 # --- the use application (利用申請) ------------------------------------------------------------------------
 def submit_use_application(*, values: Mapping, language: str,
                            terms_version: TermsVersion | None) -> OperatorApplication:
     """Create and submit a use application from an anonymous applicant (利用規約 2.1).
 
-    `values`: cleaned operator information plus applicant_email, admin_login_id, admin_full_name,
-    admin_full_name_kana. `terms_version`: the version the applicant was shown and accepted; it is recorded as
+    `values`: cleaned operator information plus code (the 事業者コード the business holds), applicant_email,
+    admin_login_id, admin_full_name, admin_full_name_kana. `terms_version`: the version the applicant was shown and accepted; it is recorded as
     accepted now, and only if it is still the version in force (TermsRevised otherwise, nothing stored). A
-    receipt is e-mailed to the applicant on commit. Raises DomainError if there are no terms in force or the
-    login ID is already held.
+    receipt is e-mailed to the applicant on commit. Raises DomainError if there are no terms in force, the
+    operator code is malformed or held (OperatorCodeTaken) or the login ID is already held.
     """
     terms = TermsVersion.current()
     if terms is None:
         raise DomainError(_("No terms of use are in force; applications cannot be accepted now."))
     if terms_version is None or terms_version.pk != terms.pk:
         raise TermsRevised()
+    code = _operator_code(values)
     try:
         with transaction.atomic():
             application = OperatorApplication.objects.create(
-                kind=ApplicationKind.NEW,
+                kind=ApplicationKind.NEW, code=code,
                 applicant_email=values["applicant_email"],
                 applicant_language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
                 admin_login_id=values["admin_login_id"],
@@ -91,20 +126,34 @@ def submit_use_application(*, values: Mapping, language: str,
             audit.record(action="registration.use_application_created", target=application,
                          actor_label=values["applicant_email"],
                          after={"applicant_email": application.applicant_email, "terms": terms.version,
-                                "admin_login_id": application.admin_login_id})
+                                "admin_login_id": application.admin_login_id, "code": application.code})
             review.submit(application=application, actor=None, expected_version=application.version)
             send_use_application_receipt(application=application)
     except IntegrityError as exc:
+        if _is_code_conflict(exc):
+            raise OperatorCodeTaken() from exc
         raise DomainError(_("This login ID is already taken; choose another.")) from exc
     return application
 
 
-def send_use_application_receipt(*, application: OperatorApplication) -> None:
-    """E-mail the applicant, in the language they applied in, that the use application was received, with its
-    number (queued: sent once the transaction commits)."""
-    notify(template="registration/email/receipt",
-           recipients=[(application.applicant_email, application.applicant_language)],
-           context={"application": application})
+def _use_applicant(application: OperatorApplication) -> list[tuple[str, str]]:
+    """The use applicant as a mail recipient: an address and a language, no ID (they never log in to hear)."""
+    return [(application.applicant_email, application.applicant_language)] if application.applicant_email else []
+
+
+def send_use_application_receipt(*, application: OperatorApplication, resubmitted: bool = False) -> None:
+    """E-mail the applicant, in the language they applied in, that the use application (or its correction) was
+    received, with its number (queued: sent once the transaction commits)."""
+    notify(template="registration/email/receipt", recipients=_use_applicant(application),
+           context={"application": application, "resubmitted": resubmitted})
+
+
+def send_use_application_rejection(*, application: OperatorApplication) -> None:
+    """E-mail the applicant of a rejected use application why, and what they may do without an ID: apply again
+    on the public form once the reason is resolved, or ask OCCTO."""
+    notify(template="registration/email/rejected", recipients=_use_applicant(application),
+           context={"application": application,
+                    "apply_url": settings.SITE_URL.rstrip("/") + reverse("registration:use_application")})
 
 
 def resubmit_token(application: OperatorApplication) -> str:
@@ -126,14 +175,26 @@ def application_for_resubmit_token(token: str, *, max_age_days: int = 30) -> Ope
 
 def resubmit_use_application(*, application: OperatorApplication, values: Mapping,
                              expected_version: int) -> OperatorApplication:
-    """Correct and resubmit a returned use application (reached through the e-mailed token link)."""
+    """Correct and resubmit a returned use application (reached through the e-mailed token link); its operator
+    code too, which must still be well-formed and not held by anyone else."""
+    code = _operator_code(values, application=application)
 
     def apply(locked):
         for field, value in _info_only(values).items():
             setattr(locked, field, value)
+        locked.code = code
         locked.save()
 
-    return review.submit(application=application, actor=None, expected_version=expected_version, effect=apply)
+    try:
+        with transaction.atomic():
+            result = review.submit(application=application, actor=None, expected_version=expected_version,
+                                   effect=apply)
+            send_use_application_receipt(application=result, resubmitted=True)
+            return result
+    except IntegrityError as exc:
+        if _is_code_conflict(exc):
+            raise OperatorCodeTaken() from exc
+        raise
 
 
 def send_resubmit_link(*, application: OperatorApplication) -> None:
@@ -142,8 +203,7 @@ def send_resubmit_link(*, application: OperatorApplication) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "registration:use_application_resubmit", kwargs={"token": resubmit_token(application)}
     )
-    notify(template="registration/email/resubmit",
-           recipients=[(application.applicant_email, application.applicant_language)],
+    notify(template="registration/email/resubmit", recipients=_use_applicant(application),
            context={"application": application, "url": url})
 
 
@@ -167,21 +227,6 @@ def operator_deletion_refusals(operator: Operator) -> list[str]:
 
 
 # --- operator applications: the kit's application type (事業者情報管理機能 / 審査管理機能) -------------------------
-def next_operator_code() -> str:
-    """The next 事業者コード ("C" + 5 digits). Call inside a transaction: an advisory lock serialises it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CODE_LOCK_KEY])
-        cursor.execute(
-            "SELECT COALESCE(MAX(CAST(SUBSTRING(code FROM 2) AS integer)), 0) FROM tenants_operator "
-            "WHERE code ~ %s",
-            [f"^{OPERATOR_CODE_PREFIX}[0-9]{{5}}$"],
-        )
-        (last,) = cursor.fetchone()
-    if last >= 99999:
-        raise DomainError(_("Operator codes are exhausted."))
-    return f"{OPERATOR_CODE_PREFIX}{last + 1:05d}"
-
-
 class OperatorApplicationType(review.ApplicationType):
     """Use (new), change and deletion applications of operator information. Approval of a use application creates
     the operator and issues its one admin ID; a deletion also deactivates the operator's users."""
@@ -194,6 +239,8 @@ class OperatorApplicationType(review.ApplicationType):
     open_exists_message = _("Your operator already has an open change or deletion application. Withdraw it or "
                             "wait for its decision before applying again.")
     deleted_message = _("This operator has been deleted.")
+    code_taken_on_approval = _("The operator code %(code)s is already registered to another operator; nothing was "
+                               "changed. Return the application so that the applicant can check the code.")
 
     def back_link(self, application):
         return reverse("registration:operator_detail"), _("Back to operator information")
@@ -219,14 +266,22 @@ class OperatorApplicationType(review.ApplicationType):
         if login_id_taken(application.admin_login_id, exclude_application=application):
             raise DomainError(_("The requested login ID %(login_id)s is already in use; return the application so "
                                 "the applicant can choose another.") % {"login_id": application.admin_login_id})
-        operator = Operator.objects.create(code=next_operator_code(), **application.info_values())
+        if not application.code:
+            raise DomainError(_("This use application has no operator code; return it so the applicant can enter "
+                                "the code their company holds."))
+        if selectors.operator_code_taken(application.code, exclude_application=application):
+            raise OperatorCodeTaken(self.code_taken_on_approval % {"code": application.code})
+        operator = Operator.objects.create(code=application.code, **application.info_values())
         application.operator = operator
         application.save(update_fields=["operator"])
         audit.record(action="registration.operator_created", actor=actor, operator_id=operator.pk,
                      target=operator, after={"code": operator.code, **application.info_values()})
+        # The approval mail of a use application is the admin-ID mail: the ID, how to set its password, the
+        # operator code and OCCTO's comment (the applicant had no ID to log in with before).
         user = account_services.issue_admin_id(
             operator=operator, login_id=application.admin_login_id, full_name=application.admin_full_name,
             email=application.applicant_email, language=application.applicant_language, actor=actor,
+            mail_context={"application_number": application.number, "comment": application.review_comment},
         )
         if application.admin_full_name_kana:
             user.full_name_kana = application.admin_full_name_kana
@@ -242,23 +297,35 @@ class OperatorApplicationType(review.ApplicationType):
         return {"deactivated_user_ids": user_ids}
 
     def approve(self, *, application, actor, expected_version, comment=""):
-        """new: create the operator (next 事業者コード) and issue its one admin ID (set-password link e-mailed to
+        """new: create the operator (with the 事業者コード applied for) and issue its one admin ID (set-password link e-mailed to
         the applicant on commit); change: copy the values; deletion: deactivate the operator and its users. Stale
         versions, a reviewer deciding their own submission, a second admin ID for the same operator
-        (AdminIdIssuance one-to-one) all refuse with nothing changed."""
+        (AdminIdIssuance one-to-one), an operator code registered meanwhile (by a concurrent approval; the
+        operators' unique code is the last guard) all refuse with nothing changed."""
         try:
             return super().approve(application=application, actor=actor, expected_version=expected_version,
                                    comment=comment)
         except IntegrityError as exc:
+            if _is_code_conflict(exc):
+                raise OperatorCodeTaken(self.code_taken_on_approval % {"code": application.code}) from exc
             raise DomainError(_("The operator or its administrator ID could not be created because one already "
                                 "exists; nothing was changed.")) from exc
+
+    def reject(self, *, application, actor, comment, expected_version):
+        """Reject with a comment. A rejected use application's applicant is told why and what to do without an ID."""
+        with transaction.atomic():
+            result = super().reject(application=application, actor=actor, comment=comment,
+                                    expected_version=expected_version)
+            if result.kind == ApplicationKind.NEW:
+                send_use_application_rejection(application=result)
+        return result
 
     def send_back(self, *, application, actor, comment, expected_version):
         """Return with a comment. A returned use application's applicant gets a correction link."""
         with transaction.atomic():
             result = super().send_back(application=application, actor=actor, comment=comment,
                                        expected_version=expected_version)
-            if result.kind == ApplicationKind.NEW and result.applicant_email:
+            if result.kind == ApplicationKind.NEW:
                 send_resubmit_link(application=result)
         return result
 
@@ -275,7 +342,8 @@ def submit_change_application(*, operator: Operator, actor, values: Mapping) -> 
     with transaction.atomic():
         locked = operator_applications.lock_subject_for_application(operator)
         application = OperatorApplication(
-            kind=ApplicationKind.CHANGE, operator=locked, applicant_comment=values.get("applicant_comment", ""),
+            kind=ApplicationKind.CHANGE, operator=locked, code=locked.code,
+            applicant_comment=values.get("applicant_comment", ""),
             applicant_language=actor.language, **_info_only(values),
         )
         return operator_applications.file(application, actor=actor)
@@ -292,7 +360,7 @@ def submit_deletion_application(*, operator: Operator, actor, reason: str = "") 
     with transaction.atomic():
         locked = operator_applications.lock_subject_for_application(operator)
         application = OperatorApplication(
-            kind=ApplicationKind.DELETION, operator=locked, applicant_comment=reason,
+            kind=ApplicationKind.DELETION, operator=locked, code=locked.code, applicant_comment=reason,
             applicant_language=actor.language, **locked.info_values(),
         )
         return operator_applications.file(application, actor=actor)

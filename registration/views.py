@@ -22,17 +22,17 @@ from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
 from capacity_market.request_context import client_ip
 from capacity_market.review import OPEN_STATUSES
-from capacity_market.review.views import VersionForm
+from capacity_market.review.views import VersionForm, open_application_page, open_application_panel
 
 from . import panels, selectors, services
 from . import resource_import as csv_format
 from .forms import (
     ChangeApplicationForm,
     DeletionApplicationForm,
-    OperatorInfoForm,
     ResourceDeletionForm,
     ResourceFilterForm,
     ResourceForm,
+    UseApplicationCorrectionForm,
     UseApplicationForm,
     show_violations,
     unit_formset,
@@ -77,6 +77,8 @@ def use_application(request: HttpRequest) -> HttpResponse:
                 form = UseApplicationForm(request.POST, terms=terms)
                 if form.is_valid():
                     form.add_error(None, exc.message)
+            except services.OperatorCodeTaken as exc:  # applied for meanwhile: on its field, like the form's check
+                form.add_error("code", exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -100,19 +102,21 @@ def use_application_resubmit(request: HttpRequest, token: str) -> HttpResponse:
     if application is None:
         return render(request, "registration/use_application_link_invalid.html", status=404)
     if request.method == "POST":
-        form = OperatorInfoForm(request.POST, instance=application)
+        form = UseApplicationCorrectionForm(request.POST, instance=application)
         version_form = VersionForm(request.POST)
         if form.is_valid() and version_form.is_valid():
             try:
                 services.resubmit_use_application(application=application, values=form.cleaned_data,
                                                   expected_version=version_form.cleaned_data["version"])
+            except services.OperatorCodeTaken as exc:
+                form.add_error("code", exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 request.session[DONE_SESSION_KEY] = application.number
                 return redirect("registration:use_application_done")
     else:
-        form = OperatorInfoForm(instance=application)
+        form = UseApplicationCorrectionForm(instance=application)
     return render(request, "registration/use_application_resubmit.html",
                   {"form": form, "application": application})
 
@@ -124,20 +128,32 @@ def operator_detail(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
     applications = services.operator_applications.list_for_user(user=request.user)
     rows = [(operator._meta.get_field(f).verbose_name, operator.display_value(f)) for f in OperatorInfo.INFO_FIELDS]
+    open_application = services.operator_applications.open_for_subject(operator)
     return render(request, "registration/operator_detail.html", {
         "app_type": services.operator_applications,
         "operator": operator,
         "rows": rows,
         "applications": applications,
-        "open_application": services.operator_applications.open_for_subject(operator),
+        "open_application": open_application,
+        "open_panel": open_application and open_application_panel(
+            request, app_type=services.operator_applications, application=open_application, next_url=request.path),
     })
+
+
+def _operator_open_application_page(request, operator, title):
+    """The open change or deletion application instead of a form that could not be sent (the kit's page)."""
+    return open_application_page(request, app_type=services.operator_applications, subject=operator, title=title,
+                                 back_url=reverse("registration:operator_detail"),
+                                 back_label=_("Back to operator information"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_application(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
-    open_application = services.operator_applications.open_for_subject(operator)
+    blocked = _operator_open_application_page(request, operator, _("Apply for a change of operator information"))
+    if blocked:
+        return blocked
     if request.method == "POST":
         form = ChangeApplicationForm(request.POST)
         if form.is_valid():
@@ -152,8 +168,7 @@ def change_application(request: HttpRequest) -> HttpResponse:
                 return redirect(services.operator_applications.url("detail", application))
     else:
         form = ChangeApplicationForm(initial=operator.info_values())
-    return render(request, "registration/change_application.html",
-                  {"form": form, "operator": operator, "open_application": open_application})
+    return render(request, "registration/change_application.html", {"form": form, "operator": operator})
 
 
 @login_required
@@ -162,7 +177,10 @@ def deletion_application(request: HttpRequest) -> HttpResponse:
     operator = selectors.operator_for_user(user=request.user)
     if not request.user.is_operator_admin:
         raise PermissionDenied
-    open_application = services.operator_applications.open_for_subject(operator)
+    blocked = _operator_open_application_page(request, operator,
+                                              _("Apply for deletion of the operator's registration"))
+    if blocked:
+        return blocked
     form = DeletionApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,8 +192,7 @@ def deletion_application(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your deletion application %(number)s was submitted.")
                              % {"number": application.number})
             return redirect(services.operator_applications.url("detail", application))
-    return render(request, "registration/deletion_application.html",
-                  {"form": form, "operator": operator, "open_application": open_application})
+    return render(request, "registration/deletion_application.html", {"form": form, "operator": operator})
 
 
 # --- resources (電源等情報管理機能 / 電源等情報審査管理機能) -------------------------------------------------------
@@ -210,12 +227,24 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     rows = [(resource._meta.get_field(f).verbose_name, resource.display_value(f)) for f in ResourceInfo.INFO_FIELDS]
+    open_application = services.resource_applications.open_for_subject(resource)
     return render(request, "registration/resource_detail.html", {
         "resource": resource, "rows": rows, "units": resource.units.all(), "app_type": services.resource_applications,
         "applications": services.resource_applications.list_for_user(user=request.user, resource=resource),
-        "open_application": services.resource_applications.open_for_subject(resource),
+        "open_application": open_application,
+        "open_panel": open_application and open_application_panel(
+            request, app_type=services.resource_applications, application=open_application, next_url=request.path),
         "panels": panels.render_resource_panels(request, resource),  # e.g. expected capacity per auction
     })
+
+
+def _resource_open_application_page(request, resource, title):
+    """The resource's open change or deletion application instead of a form that could not be sent."""
+    return open_application_page(
+        request, app_type=services.resource_applications, subject=resource,
+        title=f"{title}: {resource.grid_code} {resource.name}",
+        back_url=reverse("registration:resource_detail", kwargs={"pk": resource.pk}),
+        back_label=_("Back to the resource"))
 
 
 @login_required
@@ -248,6 +277,9 @@ def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not resource.is_active:
         messages.error(request, _("This resource has been deleted."))
         return redirect("registration:resource_detail", pk=resource.pk)
+    blocked = _resource_open_application_page(request, resource, _("Apply for a change of the resource"))
+    if blocked:
+        return blocked
     form = ResourceForm(request.POST or None, initial=resource.info_values())
     formset = unit_formset(request, initial=[u.unit_values() for u in resource.units.all()])
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -264,8 +296,7 @@ def resource_change(request: HttpRequest, pk: int) -> HttpResponse:
                              % {"number": application.number})
             return redirect(services.resource_applications.url("detail", application))
     return _resource_form_page(request, template="registration/resource_form.html", form=form, formset=formset,
-                               context={"title": _("Apply for a change of the resource"), "resource": resource,
-                                        "open_application": services.resource_applications.open_for_subject(resource)})
+                               context={"title": _("Apply for a change of the resource"), "resource": resource})
 
 
 @login_required
@@ -274,6 +305,9 @@ def resource_delete(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get_for_user(user=request.user, pk=pk)
     if not request.user.is_operator_admin:
         raise PermissionDenied
+    blocked = _resource_open_application_page(request, resource, _("Apply for deletion of the resource"))
+    if blocked:
+        return blocked
     form = ResourceDeletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -287,7 +321,6 @@ def resource_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(services.resource_applications.url("detail", application))
     return render(request, "registration/resource_delete.html", {
         "form": form, "resource": resource, "refusals": services.deletion_refusals(resource),
-        "open_application": services.resource_applications.open_for_subject(resource),
     })
 
 

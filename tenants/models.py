@@ -1,10 +1,31 @@
 """事業者 (operators): the tenant record and the operator-information fields of domain.md §1."""
 
+import re
+import unicodedata
+
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from capacity_market import review
+
+# 事業者コード: issued to the business outside this system (OCCTO's prerequisite procedure) before it applies, and
+# entered in the use application. "事業者名を示すための5桁のコード" (the code-setting procedure of the 託送 plans);
+# the character set is not published: **decision** (docs/extending.md, "The operator code"): five half-width
+# capital letters or digits, entered in any width or case and stored upper-case.
+OPERATOR_CODE_LENGTH = 5
+OPERATOR_CODE_RE = re.compile(rf"^[0-9A-Z]{{{OPERATOR_CODE_LENGTH}}}$")
+operator_code_validator = RegexValidator(
+    OPERATOR_CODE_RE,
+    _("An operator code is exactly 5 half-width capital letters or digits (e.g. A1234)."),
+    code="operator_code_format",
+)
+
+
+def normalise_operator_code(value: str) -> str:
+    """Full-width to half-width (NFKC), spaces and hyphens dropped, upper case: what is compared and stored."""
+    return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 class LicenceType(models.TextChoices):

@@ -48,17 +48,26 @@ class OperatorInfoFactory(factory.django.DjangoModelFactory):
     account_holder_kana = "テストデンリョク"
 
 
+_operator_codes = itertools.count(1)
+
+
+def operator_code() -> str:
+    """A fresh, well-formed 事業者コード (5 capital letters or digits) for a use application."""
+    return f"U{next(_operator_codes):04d}"
+
+
 class OperatorFactory(OperatorInfoFactory):
     class Meta:
         model = Operator
 
-    code = factory.Sequence(lambda n: f"T{n:05d}")
+    code = factory.Sequence(lambda n: f"T{n:04d}")
 
 
 class OperatorApplicationFactory(OperatorInfoFactory):
     class Meta:
         model = OperatorApplication
 
+    code = factory.LazyFunction(operator_code)
     applicant_email = factory.Sequence(lambda n: f"applicant{n}@operator.example")
 
 

@@ -80,6 +80,7 @@ class World:
         # A use application (no operator yet), returned: its applicant corrects it through a signed link.
         use = registration_services.submit_use_application(values={
             **factories.OperatorApplicationFactory.build().info_values(),
+            "code": factories.operator_code(),
             "applicant_email": "apply@mirai.example", "admin_login_id": "mirai-admin",
             "admin_full_name": "未来 太郎", "admin_full_name_kana": "ミライ タロウ",
         }, language="ja", terms_version=TermsVersion.current())

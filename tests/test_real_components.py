@@ -170,7 +170,7 @@ def test_notify_delivers_a_japanese_message_over_a_real_smtp_conversation_after_
     assert recipients == ["operator@example.jp"]
     assert sender == "no-reply@capacity-market.example"
     message = message_from_bytes(content)
-    assert str(make_header(decode_header(message["Subject"]))) == "[容量市場システム] パスワードが再発行されました"
+    assert str(make_header(decode_header(message["Subject"]))) == "【容量市場システム】パスワードが再発行されました"
     body = message.get_payload(decode=True).decode(message.get_content_charset())
     assert "パスワードが再発行されました。" in body and "https://cm.example.jp/accounts/password/set/x/y/" in body
 

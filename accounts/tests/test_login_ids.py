@@ -16,6 +16,7 @@ from tests import factories
 def submit_use_application(admin_login_id: str):
     values = {
         **factories.OperatorApplicationFactory.build().info_values(),
+        "code": factories.operator_code(),
         "applicant_email": "apply@mirai.example",
         "admin_login_id": admin_login_id,
         "admin_full_name": "未来 太郎",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from capacity_market import bulk_import
 from capacity_market.errors import DomainError
 from capacity_market.models import ImportJob
+from capacity_market.review.views import open_application_page
 from registration import selectors as registration_selectors
 
 from ..models import ExpectedCapacityApplication, is_variable
@@ -69,6 +70,13 @@ def expected_capacity_apply(request: HttpRequest, pk: int, resource_pk: int) -> 
     _operator(request)
     auction = schedule_selectors.auction_get(pk=pk)
     resource = selectors.resource_get_for_user(user=request.user, pk=resource_pk)
+    blocked = open_application_page(
+        request, app_type=services.expected_capacity_applications, subject=resource, scope={"auction": auction},
+        title=_("Expected capacity: %(name)s") % {"name": f"{auction.name} / {resource.grid_code} {resource.name}"},
+        back_url=reverse("auctions:expected_capacity", kwargs={"pk": auction.pk}),
+        back_label=_("Back to expected capacity"))
+    if blocked:
+        return blocked
     computed, working_error = _working(auction, resource)
     variable = is_variable(resource.category)
     form = ExpectedCapacityForm(request.POST or None, computed=variable, auction=auction, resource=resource)

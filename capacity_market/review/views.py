@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -79,6 +80,57 @@ def application_detail(request: HttpRequest, pk: int, *, app_type: ApplicationTy
     })
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """The `next` page a withdrawal returns to (the change page it was reached from), if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def open_application_panel(request: HttpRequest, *, app_type: ApplicationType, application,
+                           next_url: str = "") -> dict:
+    """What `includes/open_application_panel.html` shows (as `panel`) of an open application: its number, kind and state, what
+    happens next (OCCTO is deciding; or, returned, it waits for the applicant) and the links that act on it (see,
+    correct and resubmit, withdraw; a withdrawal returns to `next_url`)."""
+    can_act = app_type.can_act(application, request.user)
+    withdraw_url = app_type.url("withdraw", application)
+    if next_url:
+        withdraw_url += "?" + urlencode({"next": next_url})
+    return {
+        "application": application, "app_type": app_type, "can_act": can_act,
+        "is_returned": application.status == ReviewStatus.RETURNED,
+        "detail_url": app_type.url("detail", application),
+        "resubmit_url": app_type.url("resubmit", application), "withdraw_url": withdraw_url,
+        "admin_only": not can_act and application.kind == ApplicationKind.DELETION,
+    }
+
+
+def open_application_page(request: HttpRequest, *, app_type: ApplicationType, subject, title, back_url: str,
+                          back_label, scope: dict | None = None) -> HttpResponse | None:
+    """The page a change or deletion form shows instead of itself while `subject` has an open application of
+    `app_type` (filtered by `scope`, e.g. the auction): a form that could not be sent is never shown. The page shows
+    the open application, its state and the way forward (wait, or withdraw; a returned one waits for its
+    applicant: correct and resubmit, or withdraw); a withdrawal comes back here, to the form. None when there is
+    no open application: the caller shows its form. A form posted meanwhile (an old tab) is not sent, and says so.
+
+        blocked = review.views.open_application_page(request, app_type=things, subject=thing, title=…,
+                                                     back_url=…, back_label=…)
+        if blocked:
+            return blocked
+    """
+    application = app_type.open_for_subject(subject, **(scope or {}))
+    if application is None:
+        return None
+    if request.method == "POST":
+        messages.error(request, app_type.open_exists_message)
+    return render(request, "includes/application_open.html", {
+        "title": title, "back_url": back_url, "back_label": back_label, "application": application,
+        "panel": open_application_panel(request, app_type=app_type, application=application, next_url=request.path),
+    })
+
+
 def _refusal(app_type: ApplicationType, application, user, *, needs: str | None = None) -> str:
     """Why `user` may not act on `application` now ("" when they may): the state first, then the person."""
     if needs == ReviewStatus.RETURNED and application.status != ReviewStatus.RETURNED:
@@ -129,9 +181,11 @@ def application_resubmit(request: HttpRequest, pk: int, *, app_type: Application
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, pk: int, *, app_type: ApplicationType) -> HttpResponse:
     """GET: a confirmation page (nothing changes). POST: withdraw at the version the user saw, then back to the
-    detail. A stale or refused withdrawal changes nothing and says why."""
+    detail, or to `next` (the change page the withdrawal was started from, which now shows its form). A stale or
+    refused withdrawal changes nothing and says why."""
     application = app_type.get_for_user(user=request.user, pk=pk)
     detail_url = app_type.url("detail", application)
+    next_url = _safe_next(request)
     refusal = _refusal(app_type, application, request.user)
     if refusal and request.method == "GET":
         messages.error(request, refusal)  # no confirmation for what cannot be withdrawn; a POST is refused below
@@ -148,6 +202,7 @@ def application_withdraw(request: HttpRequest, pk: int, *, app_type: Application
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Application %(number)s was withdrawn.") % {"number": application.number})
+            return redirect(next_url or detail_url)
         return redirect(detail_url)
     return render(request, "includes/application_withdraw.html",
-                  {"application": application, "cancel_url": detail_url})
+                  {"application": application, "cancel_url": next_url or detail_url, "next_url": next_url})

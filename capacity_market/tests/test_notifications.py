@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATE = "accounts/email/set_password"  # a real template whose subject differs by language
 CONTEXT = {"url": "https://cm.example.jp/accounts/password/set/x/y/", "reason": "user_id", "hours": 24}
-JA_SUBJECT = "[容量市場システム] ユーザIDが発行されました"
+JA_SUBJECT = "【容量市場システム】ユーザIDが発行されました"
 EN_SUBJECT = "[Capacity Market System] Your user ID has been issued"
 
 

@@ -106,7 +106,7 @@ class TestEmailDispatch:
         japanese = by_address[audience["ja"].email]
         assert english.subject == "[Capacity Market System] [Important] Notice: 容量オークションの日程"
         assert "Dear" in english.body
-        assert japanese.subject == "[容量市場システム] 【重要】 お知らせ: 容量オークションの日程"
+        assert japanese.subject == "【容量市場システム】【重要】 お知らせ: 容量オークションの日程"
         assert f"/notices/{notice.pk}/" in japanese.body
         assert "本文" not in japanese.subject
         assert "重要度: 高" in japanese.body and "Importance: High" in english.body

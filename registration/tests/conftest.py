@@ -11,6 +11,7 @@ from tests import factories
 
 def use_application_data(**overrides) -> dict:
     data = {
+        "code": "M1234",
         "name": "みらい電力株式会社",
         "name_kana": "ミライデンリョクカブシキガイシャ",
         "head_office_address": "東京都千代田区大手町1-1-1",
@@ -55,6 +56,7 @@ def use_application(db) -> OperatorApplication:
     """A submitted use application, made as an anonymous applicant through the service."""
     values = {
         **factories.OperatorApplicationFactory.build().info_values(),
+        "code": factories.operator_code(),
         "applicant_email": "apply@mirai.example",
         "admin_login_id": "mirai-admin",
         "admin_full_name": "未来 太郎",

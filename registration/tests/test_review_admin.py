@@ -41,7 +41,7 @@ def test_a_reviewer_approves_a_use_application_and_the_operator_and_admin_id_are
     assert use_application.status == ReviewStatus.APPROVED
     assert use_application.reviewed_by == reviewer
     operator = Operator.objects.get(pk=use_application.operator_id)
-    assert re.fullmatch(r"C\d{5}", operator.code)
+    assert operator.code == use_application.code, "the 事業者コード applied for, not a generated one"
     assert operator.name == use_application.name
     assert operator.account_number == use_application.account_number
     admin = User.objects.get(login_id="mirai-admin")
@@ -59,11 +59,18 @@ def test_a_reviewer_approves_a_use_application_and_the_operator_and_admin_id_are
     assert client.logout() is None and client.get(path).status_code in (200, 302)
 
 
-def test_operator_codes_are_sequential(reviewer, client_for, use_application):
-    Operator.objects.create(code="C00041", **factories.OperatorFactory.build().info_values())
-    decide(client_for(reviewer), use_application, "approve")
+def test_approving_a_use_application_whose_code_was_registered_meanwhile_is_refused_with_a_message(
+    reviewer, client_for, use_application
+):
+    """The race: another application with the same code was approved while this one was open (the open-code
+    constraint no longer held it). The decision page says so; nothing is created, the application stays open."""
+    Operator.objects.create(code=use_application.code, **factories.OperatorFactory.build().info_values())
+    response = decide(client_for(reviewer), use_application, "approve")
+    assert response.status_code == 200
+    assert f"事業者コード{use_application.code}は既に他の事業者に登録されています" in response.content.decode()
     use_application.refresh_from_db()
-    assert use_application.operator.code == "C00042"
+    assert use_application.status == ReviewStatus.SUBMITTED and use_application.operator_id is None
+    assert not User.objects.filter(login_id="mirai-admin").exists()
 
 
 def test_approving_twice_is_impossible(reviewer, client_for, use_application):
@@ -153,7 +160,7 @@ def test_a_returned_use_application_is_corrected_through_the_emailed_link(
     assert "住所を正式名称で" in client.get(path).content.decode()
     use_application.refresh_from_db()
     data = {**info_values(use_application, head_office_address="東京都千代田区大手町一丁目1番1号"),
-            "version": use_application.version, "is_electricity_supplier": "on", "is_domestic_corporation": "on"}
+            "code": use_application.code, "version": use_application.version, "is_electricity_supplier": "on", "is_domestic_corporation": "on"}
     assert client.post(path, data).status_code == 302
     use_application.refresh_from_db()
     assert use_application.status == ReviewStatus.SUBMITTED

@@ -16,12 +16,6 @@ from tests import factories
 from .conftest import info_values
 
 
-def test_the_first_operator_code_is_C00001_and_other_code_shapes_are_ignored(db):
-    factories.OperatorFactory(code="T00077")
-    factories.OperatorFactory(code="C12")
-    assert services.next_operator_code() == "C00001"
-
-
 def test_an_anonymous_applicant_may_submit_a_use_application_but_not_a_change(use_application, operator_a):
     anonymous = None
     assert use_application.is_applicant(anonymous)
@@ -45,9 +39,9 @@ def test_only_the_operator_admin_is_applicant_of_a_deletion(operator_a, admin_a,
     assert not deletion.is_applicant(user_b)
 
 
-def test_a_use_application_notifies_the_applicant_address_in_their_language(use_application):
-    use_application.applicant_language = "en"
-    assert use_application.notice_recipients() == [("apply@mirai.example", "en")]
+def test_the_kits_notice_never_goes_to_a_use_applicant_who_has_no_id(use_application):
+    """The notice tells its readers to log in; the use application's own mails speak to its applicant instead."""
+    assert use_application.notice_recipients() == []
 
 
 def test_a_change_application_notifies_the_submitter_and_the_operator_admin(operator_a, admin_a, user_a):
@@ -62,8 +56,8 @@ def test_a_change_application_notifies_the_submitter_and_the_operator_admin(oper
 def test_decisions_are_e_mailed_to_the_use_applicant(reviewer, use_application, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        review.reject(application=use_application, actor=reviewer, comment="対象外です",
-                      expected_version=use_application.version)
+        services.operator_applications.reject(application=use_application, actor=reviewer, comment="対象外です",
+                                              expected_version=use_application.version)
     assert any(m.to == ["apply@mirai.example"] and "対象外です" in m.body for m in mail.outbox)
 
 

@@ -145,8 +145,8 @@ def test_a_desired_login_id_held_by_a_pending_application_is_refused(client, db)
 def test_too_many_applications_from_one_address_are_refused(client, db, settings):
     settings.USE_APPLICATION_RATE_LIMIT = 2
     for n in range(2):
-        assert client.post(URL, use_application_data(admin_login_id=f"admin-{n}")).status_code == 302
-    response = client.post(URL, use_application_data(admin_login_id="admin-3"))
+        assert client.post(URL, use_application_data(admin_login_id=f"admin-{n}", code=f"M000{n}")).status_code == 302
+    response = client.post(URL, use_application_data(admin_login_id="admin-3", code="M0003"))
     assert response.status_code == 200
     assert OperatorApplication.objects.count() == 2
 

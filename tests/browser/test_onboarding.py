@@ -80,6 +80,7 @@ def test_an_operator_is_onboarded_from_the_use_application_to_a_user_reading_a_n
     expect(page.get_by_role("heading", level=1)).to_have_text("利用申請（事業者情報の登録申込）")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     form = page.get_by_role("main")
+    form.get_by_label(label("事業者コード")).fill("ｈ０４２１")  # the code the business holds; full-width is fine
     form.get_by_label(label("事業者名（法人名）")).fill("株式会社北陸さくら電力")
     form.get_by_label(label("事業者名（フリガナ）")).fill("カブシキガイシャホクリクサクラデンリョク")
     form.get_by_label(label("本店所在地")).fill("石川県金沢市広坂1丁目1番1号")
