@@ -95,6 +95,16 @@ def test_no_catalogue_template_mail_or_document_writes_the_long_spelling():
     assert not offenders, f"write ユーザ (the terms' spelling): {offenders}"
 
 
+WITHDRAW_LONG = "取り" + "下げ"  # spelled apart so that the scan below does not find this file
+
+
+def test_withdraw_is_written_取下げ_everywhere():
+    """One word for withdrawing (item 6): 取下げ, 取下げる, 取下げ済み — never the form with り."""
+    offenders = [str(path.relative_to(ROOT)) for path in _our_files() if path.suffix != ".py"
+                 and WITHDRAW_LONG in path.read_text(encoding="utf-8", errors="ignore")]
+    assert not offenders, f"write 取下げ: {offenders}"
+
+
 # English labels are in sentence case: "Expected capacity", never "Expected Capacity". Proper nouns and the words
 # that follow them are allowed.
 PROPER = re.compile(r"Capacity Market System|Organization for Cross-regional Coordination of Transmission Operators|New Year|Net CONE|OCCTO|FIT|FIP|JST|CSV|Japan|Shift_JIS|Excel|"

@@ -144,7 +144,7 @@ class TestTheOpenApplicationPage:
         body = self._page(client_for(user_a), gadget).content.decode()
         assert f'data-open-application="{deletion.number}"' in body
         assert f"/kit/gadgets/{deletion.pk}/withdraw/" not in body
-        assert "削除申請を取り下げられるのは事業者の管理者のみです" in body
+        assert "削除申請を取下げられるのは事業者の管理者のみです" in body
 
     def test_a_form_posted_from_an_old_tab_is_not_sent_and_says_why(self, operator_a, user_a, reviewer, client_for):
         gadget = _approved_gadget(operator_a, user_a, reviewer)

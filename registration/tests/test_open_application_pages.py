@@ -102,7 +102,7 @@ def test_an_open_resource_deletion_shown_to_a_user_says_only_the_admin_withdraws
     deletion = services.submit_resource_deletion_application(resource=resource, actor=admin_a, reason="廃止")
     body = client_for(user_a).get(f"/registration/resources/{resource.pk}/change/").content.decode()
     assert f'data-open-application="{deletion.number}"' in body
-    assert "削除申請を取り下げられるのは事業者の管理者のみです" in body
+    assert "削除申請を取下げられるのは事業者の管理者のみです" in body
     assert f"/registration/resources/applications/{deletion.pk}/withdraw/" not in body
 
 
