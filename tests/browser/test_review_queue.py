@@ -24,7 +24,7 @@ def test_a_reviewer_sees_the_pending_count_and_decides_three_applications_in_a_r
     base = live_server.url
     operator = factories.OperatorFactory(name="さくら電力株式会社")
     reviewer = factories.ReviewerFactory(login_id="shinsa.taro", full_name="審査 太郎")
-    auction = factories.AuctionFactory(delivery_fiscal_year=2030, name="2030年度 メインオークション")
+    auction = factories.AuctionFactory(delivery_fiscal_year=2030)
     names = ["さくら火力1号機", "さくら火力2号機", "さくら水力"]
     applications = []
     for n, name in enumerate(names):
@@ -55,7 +55,7 @@ def test_a_reviewer_sees_the_pending_count_and_decides_three_applications_in_a_r
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text(first)
-    for text in ("2030年度 メインオークション", "さくら火力1号機", "東北", "安定電源", "140,000", "設備 150,000",
+    for text in ("メインオークション（実需給2030年度）", "さくら火力1号機", "東北", "安定電源", "140,000", "設備 150,000",
                  operator.code):
         expect(rows.first).to_contain_text(text)
     shot("queue-awaiting")
