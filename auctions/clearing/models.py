@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from capacity_market.ordering import by_area
 from capacity_market.state_machine import StateMachine
 from registration.choices import Area
 
@@ -40,6 +41,17 @@ class ShortBlock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def area_labels(self) -> list[str]:
+        """The block's areas by name, north to south (北海道 → 九州), as screens show them."""
+        labels = dict(Area.choices)
+        return [str(labels.get(code, code)) for code in by_area(self.areas)]
+
+    @property
+    def adjacent_label(self) -> str:
+        """The adjacent block's name, or 全国 for the national price."""
+        return str(_("national")) if self.adjacent == "national" else self.adjacent
 
 
 class ClearingRunStatus(models.TextChoices):

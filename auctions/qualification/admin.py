@@ -58,12 +58,15 @@ class ExpectedCapacityApplicationAdmin(ReviewQueueAdmin):
                            format_html_join("", '<br><span class="quiet">{}</span>', ((line,) for line in lines)))
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:
-        """The auction's threshold as it is now, and, for an application awaiting a decision below it, why it
-        cannot be approved (approval re-checks it; the reviewer returns or rejects the application instead)."""
+        """The auction's threshold as it is now, and, for an application awaiting a decision that approval would
+        refuse (below the threshold; in an additional auction, a winner of the main auction), why it cannot be
+        approved (approval re-checks both; the reviewer returns or rejects the application instead)."""
         rows = [*super().detail_rows(obj),
                 (gettext("threshold of the auction (kW)"), f"{obj.auction.threshold_kw:,}")]
-        if obj.is_awaiting_decision and (refusal := services.approval_threshold_refusal(obj)) is not None:
-            rows.append((gettext("cannot be approved"), refusal))
+        if obj.is_awaiting_decision:
+            refusals = [services.approval_threshold_refusal(obj),
+                        services.participation_refusal(auction=obj.auction, resource=obj.resource)]
+            rows += [(gettext("cannot be approved"), str(refusal)) for refusal in refusals if refusal is not None]
         return rows
 
 

@@ -246,3 +246,21 @@ def test_a_csv_row_of_a_winner_is_refused_on_its_row(published, additional, clie
     assert [(e["row"], e["column"]) for e in job.errors] == [(2, "系統コード")]
     assert job.errors[0]["message"].startswith(REASON_JA)
     assert not ExpectedCapacityApplication.objects.filter(auction=additional).exists()
+
+
+def test_the_reviewers_page_says_why_an_application_of_a_winner_cannot_be_approved(
+        main_auction, resources, additional, occto_admin, user_a, client_for, reviewer):
+    """Filed before the main result, the winner's application stays in the queue: its decision page says why approval
+    will be refused, so the reviewer returns or rejects it instead of trying."""
+    from django.urls import reverse
+
+    winner, loser, _absent = resources
+    application = apply(additional, winner, user_a, 50_000)
+    kept = apply(additional, loser, user_a, 50_000)
+    publish_main(main_auction, occto_admin)
+    url = "admin:auctions_expectedcapacityapplication_change"
+    with translation.override("ja"):
+        body = client_for(reviewer).get(reverse(url, args=[application.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+        assert "承認できない理由" in body and REASON_JA in body
+        other = client_for(reviewer).get(reverse(url, args=[kept.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+        assert "承認できない理由" not in other

@@ -545,3 +545,11 @@ def test_the_bid_admin_filters_and_exports_the_area_the_bid_was_made_in(toy, cli
                        .streaming_content).decode()
     row = next(line for line in content.splitlines() if line.startswith(bids[0].bid_code))
     assert ",東京," in row and "九州" not in row
+
+
+def test_the_clearing_page_names_a_short_blocks_areas_north_to_south_and_its_adjacent_block(toy, admin_client):
+    """No raw codes on OCCTO's pages (#9 friction 11, 12): areas by name in the market's order, 全国 for national."""
+    auction, *_ = toy
+    ShortBlock.objects.create(auction=auction, name="west", areas=["kyushu", "hokkaido", "tohoku"], additional_kw=100)
+    body = admin_client.get(clearing_url(auction)).content.decode()
+    assert "west (北海道, 東北, 九州; 100 kW; 隣接ブロック: 全国)" in body
