@@ -36,6 +36,7 @@ from .. import clearing
 from ..models import (
     AreaDrCap,
     Auction,
+    AuctionKind,
     Bid,
     BidStatus,
     ClearingOutcome,
@@ -44,6 +45,7 @@ from ..models import (
     FixedSupplyItem,
     ShortBlock,
 )
+from ..qualification import services as qualification_services
 from ..schedule import phases
 
 logger = logging.getLogger(__name__)
@@ -110,11 +112,24 @@ def _parameters(*, auction: Auction, seed: str) -> dict:
     }
 
 
+def clearable_bids(auction: Auction):
+    """The auction's bids that take part in its clearing: the active ones, except, in an additional auction, those
+    of resources that won the main auction of the same delivery year (`qualification.services.ineligible_reasons`:
+    a bid placed before that result was published stays on record, refused from the clearing; the bid page says
+    so). Two queries at most to decide."""
+    bids = Bid.objects.filter(auction=auction, status=BidStatus.ACTIVE)
+    if auction.kind == AuctionKind.ADDITIONAL:
+        resource_ids = set(bids.values_list("resource_id", flat=True))
+        if excluded := qualification_services.ineligible_reasons(auction=auction, resource_ids=resource_ids):
+            bids = bids.exclude(resource_id__in=excluded)
+    return bids
+
+
 def _active_bids(auction: Auction):
-    """(pk, operator id, area, category, quantity kW, price) of every active bid, in bid order. Area and category
-    are the bid's own (the resource's at the bid's acceptance), never the resource's today: a bid is cleared as
-    it was submitted."""
-    return (Bid.objects.filter(auction=auction, status=BidStatus.ACTIVE).order_by("pk")
+    """(pk, operator id, area, category, quantity kW, price) of every bid that takes part (`clearable_bids`), in bid
+    order. Area and category are the bid's own (the resource's at the bid's acceptance), never the resource's
+    today: a bid is cleared as it was submitted."""
+    return (clearable_bids(auction).order_by("pk")
             .values_list("pk", "operator_id", "area", "category", "quantity_kw", "price_yen"))
 
 
@@ -230,7 +245,7 @@ def start_clearing(*, auction: Auction, actor, seed: str | None = None) -> Clear
     if len(seed) > ClearingRun._meta.get_field("tie_break_seed").max_length:
         raise ClearingRefused(_("The tie-break seed is too long (at most 100 characters)."))
     # Refuses bad parameters (short blocks, curve) now rather than in the task.
-    bid_count = Bid.objects.filter(auction=auction, status=BidStatus.ACTIVE).count()
+    bid_count = clearable_bids(auction).count()
     summary = input_summary(auction=auction, seed=seed, bid_count=bid_count)
     try:
         with transaction.atomic():

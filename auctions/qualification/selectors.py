@@ -80,16 +80,19 @@ class ResourceAuctionRow:
     expected_capacity: ExpectedCapacity | None
     application: ExpectedCapacityApplication | None
     window_open: bool
+    ineligible_reason: str | None = None  # an additional auction the resource may not take part in: why
 
     @property
     def can_apply(self) -> bool:
-        return self.window_open and (self.application is None or not self.application.is_open)
+        return (self.window_open and self.ineligible_reason is None
+                and (self.application is None or not self.application.is_open))
 
 
 def auctions_for_resource(*, resource: Resource, now=None) -> list[ResourceAuctionRow]:
     """The auctions a resource has an expected capacity or an application in, and those whose expected-capacity
-    window is open by the clock, newest first. Three queries, whatever the number of auctions and applications.
-    The caller has already scoped the resource to the user."""
+    window is open by the clock, newest first. Three queries, whatever the number of auctions and applications,
+    plus two per additional auction listed (whether the resource won the main auction of its year). The caller has
+    already scoped the resource to the user."""
     now = now or timezone.now()
     approved = {ec.auction_id: ec for ec in ExpectedCapacity.objects.filter(resource=resource)}
     latest = {application.auction_id: application for application in (
@@ -103,6 +106,8 @@ def auctions_for_resource(*, resource: Resource, now=None) -> list[ResourceAucti
         ResourceAuctionRow(
             auction=auction, expected_capacity=approved.get(auction.pk), application=latest.get(auction.pk),
             window_open=resource.is_active and auction.phase_state(now, service_open=True).expected_capacity_by_clock,
+            ineligible_reason=(ineligible_reasons(auction=auction, resource_ids=[resource.pk]).get(resource.pk)
+                               if auction.kind == AuctionKind.ADDITIONAL else None),
         )
         for auction in auctions.order_by("-registration_opens_at", "-pk")
     ]

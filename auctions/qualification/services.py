@@ -356,7 +356,7 @@ def ineligible_reasons(*, auction: Auction, resource_ids: Collection[int]) -> di
         winners.update(answer)
     reason = _("This resource won in “%(main)s”, the main auction of the same delivery year. Only resources that "
                "lost or did not bid there may take part in an additional auction: it cannot be qualified for this "
-               "auction or bid in it.") % {"main": main.name}
+               "auction or bid in it.") % {"main": main.display_name}
     return {pk: str(reason) for pk in resource_ids if pk in winners}
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 YEAR = 2035
 MAIN_NAME = "メインオークション（実需給2035年度）"
-REASON_EN = "This resource won in “メインオークション（実需給2035年度）”, the main auction of the same delivery year."
+REASON_EN = "This resource won in “Main auction (delivery FY2035)”, the main auction of the same delivery year."
 REASON_JA = "この電源等は、同じ実需給年度のメインオークション「メインオークション（実需給2035年度）」で落札しています。"
 NOTE_JA = "追加オークションです。"
 
@@ -264,3 +264,45 @@ def test_the_reviewers_page_says_why_an_application_of_a_winner_cannot_be_approv
         assert "承認できない理由" in body and REASON_JA in body
         other = client_for(reviewer).get(reverse(url, args=[kept.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
         assert "承認できない理由" not in other
+
+
+def test_a_winners_bid_placed_before_the_main_result_is_left_out_of_the_clearing_and_the_page_says_so(
+        main_auction, resources, occto_admin, user_a, client_for):
+    """A bid accepted before the main result was published stays on record (the operator may withdraw it), but takes
+    no part in the additional auction's clearing; the bid page shows it as not cleared, not as valid."""
+    import json
+
+    from auctions.clearing import services as clearing_services
+
+    winner, loser, _absent = resources
+    additional = AuctionFactory(kind="additional", bidding=True, delivery_fiscal_year=YEAR, dr_cap_kw=None,
+                                **SMALL_CURVE)
+    for resource in (winner, loser):
+        BidFactory(auction=additional, resource=resource, quantity_kw=10_000, price_yen=1_000, submitted_by=user_a)
+    bids = {bid.resource.name: bid for bid in Bid.objects.filter(auction=additional).select_related("resource")}
+    codes = {name: bid.bid_code for name, bid in bids.items()}
+    before = json.loads(clearing_services.export_input(auction=additional, seed="s"))
+    assert {b["id"] for b in before["bids"]} == set(codes.values())  # nobody has won the main auction yet
+    publish_main(main_auction, occto_admin)
+    after = json.loads(clearing_services.export_input(auction=additional, seed="s"))
+    assert [b["id"] for b in after["bids"]] == [codes["非落札電源"]]
+    bids["落札電源"].refresh_from_db()
+    assert bids["落札電源"].status == "active"  # kept on record
+    page = client_for(user_a).get(url("bids", pk=additional.pk)).content.decode()
+    assert page.count("not-cleared") == 1 and "約定処理の対象外" in page
+
+
+def test_a_qualified_winner_shows_one_status_not_eligible_on_the_resource_and_expected_capacity_pages(
+        main_auction, resources, occto_admin, user_a, client_for):
+    winner, _loser, _absent = resources
+    additional = AuctionFactory(kind="additional", delivery_fiscal_year=YEAR, dr_cap_kw=None, **SMALL_CURVE)
+    ExpectedCapacityFactory(auction=additional, resource=winner, expected_kw=50_000, submitted_by=user_a)
+    publish_main(main_auction, occto_admin)
+    client = client_for(user_a)
+    resource_page = client.get(reverse("registration:resource_detail", args=[winner.pk])).content.decode()
+    panel = resource_page.split('id="resource-auctions"')[1].split("</section>")[0]
+    row = next(r for r in panel.split("<tr>") if "2035" in r and "追加" in r)
+    assert "参加不可" in row and REASON_JA in row and "参加資格あり" not in row
+    page = client.get(url("expected_capacity", pk=additional.pk)).content.decode()
+    row = next(r for r in page.split("<tr") if winner.grid_code in r)
+    assert "参加不可" in row and "参加資格あり" not in row
