@@ -35,6 +35,12 @@ class BidRowForm(forms.Form):
     def __init__(self, *args, auction=None, expected_kw: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.auction, self.expected_kw = auction, expected_kw
+        # With the auction known, the service's refusals state the real bounds with separators (「最低応札容量
+        # 1,000 kW」, 「上限価格 13,500円/kW」) instead of the generic field limits (「1 以上」, 「2147483647 以下」).
+        if auction is not None:
+            self.fields["price_yen"].validators = []
+            if expected_kw is not None:
+                self.fields["quantity_kw"].validators = []
 
     def clean_quantity_kw(self):
         quantity = self.cleaned_data.get("quantity_kw")

@@ -94,6 +94,20 @@ def test_a_quantity_outside_the_bounds_is_refused_on_its_row(client_for, user_a,
     assert sorted(Bid.objects.values_list("quantity_kw", flat=True)) == [1_000, 50_000]
 
 
+def test_negative_and_huge_values_are_refused_with_the_real_bounds_not_the_field_limits(
+        client_for, user_a, bid_auction, res_a, res_a2):
+    """-1,000 kW or 10^30 kW, a negative or huge price: the messages name the smallest bid, the expected capacity and
+    the upper price with separators, never 「1 以上」 or 「2147483647 以下」; nothing stored."""
+    client = client_for(user_a)
+    page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
+    body = client.post(url("bids", pk=bid_auction.pk),
+                       form_data(page, {res_a: ("-1000", "-5"), res_a2: ("1" + "0" * 30, "9" * 30)})).content.decode()
+    assert "最低応札容量（1,000 kW）を下回っています" in body
+    assert "承認済み期待容量（50,000 kW）を超えられません" in body
+    assert "2147483647" not in body and "1 以上" not in body
+    assert stored() == ([], [], 0)
+
+
 def test_saving_stores_every_filled_row_as_one_receipt_and_shows_it(client_for, user_a, bid_auction, res_a, res_a2):
     client = client_for(user_a)
     page = client.get(url("bids", pk=bid_auction.pk)).content.decode()
