@@ -180,7 +180,7 @@ def test_an_operator_bids_changes_and_withdraws_then_occto_clears_and_publishes_
         expect(admin_page.locator("h1")).to_have_text(f"約定処理: {AUCTION_NAME}")
         expect(admin_page.locator("#content-main")).to_contain_text(
             "応札受付期間の終了: 2026-11-25 18:00:00（日本時間）。有効な応札: 6 件。")
-        expect(admin_page.locator("#content-main")).to_contain_text("不足ブロック: 中部 (chubu; 30,000 kW; national)")
+        expect(admin_page.locator("#content-main")).to_contain_text("不足ブロック: 中部 (中部; 30,000 kW; 隣接ブロック: 全国)")
         shot("clearing-page", on=admin_page)
         admin_page.get_by_role("button", name="応札を締め切る").click()
         expect(admin_page.locator(".messagelist")).to_have_text("応札を締め切りました。")
