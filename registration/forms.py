@@ -5,11 +5,13 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TermsVersion, login_id_validator
 from accounts.selectors import login_id_taken
+from capacity_market import numbers
 from tenants.models import normalise_operator_code
 
 from . import rules, selectors
@@ -23,6 +25,17 @@ from .models import (
     operator_code_validator,
 )
 from .services import OPERATOR_CODE_TAKEN, TERMS_REVISED_MESSAGE
+
+MAX_INSTALLED_KW = 2**31 - 1  # the column's range
+
+
+def limit_installed_kw(field: forms.IntegerField) -> None:
+    """The column's upper bound on an installed-capacity input, refused with the figure as pages show it
+    (「2,147,483,647 kW」), before the model's own range check would print it bare."""
+    field.max_value = MAX_INSTALLED_KW
+    field.widget.attrs["max"] = str(MAX_INSTALLED_KW)
+    field.validators.append(MaxValueValidator(MAX_INSTALLED_KW, message=_(
+        "The installed capacity can be at most %(max)s kW.") % {"max": numbers.number(MAX_INSTALLED_KW)}))
 
 # Full-width katakana (after NFKC, half-width katakana become full-width), the long-vowel mark, the middle dot,
 # spaces, and what bank account holder names may also hold (digits, capital letters, a few symbols). At least
@@ -277,8 +290,7 @@ class ResourceForm(forms.ModelForm):
         self.fields["grid_code"].max_length = 40
         self.fields["grid_code"].widget.attrs.update(maxlength="40", inputmode="numeric")
         self.fields["grid_code"].validators = []
-        self.fields["installed_kw"].max_value = 2**31 - 1
-        self.fields["installed_kw"].widget.attrs["max"] = str(2**31 - 1)
+        limit_installed_kw(self.fields["installed_kw"])
         # The bounds of rules (checked by the model validators) also as input hints.
         self.fields["commissioning_date"].widget.attrs.update(
             min=rules.MIN_COMMISSIONING_DATE.isoformat(), max=rules.MAX_COMMISSIONING_DATE.isoformat())
@@ -302,8 +314,11 @@ class ResourceUnitForm(forms.Form):
     area = forms.ChoiceField(label=_("location area"), choices=[("", "---------"), *Area.choices], required=False)
     generation_type = forms.ChoiceField(label=_("generation type"),
                                         choices=[("", "---------"), *GenerationType.choices], required=False)
-    installed_kw = forms.IntegerField(label=_("installed capacity (kW)"), min_value=1, max_value=2**31 - 1,
-                                      required=False)
+    installed_kw = forms.IntegerField(label=_("installed capacity (kW)"), min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_installed_kw(self.fields["installed_kw"])
 
     def clean_grid_code(self):
         return clean_grid_code(self.cleaned_data.get("grid_code") or "")

@@ -345,3 +345,15 @@ def test_the_reviewer_approves_selected_applications_in_one_action(client_for, r
     assert response.status_code == 200
     assert Resource.objects.count() == 2
     assert ResourceApplication.objects.get(pk=withdrawn.pk).status == ReviewStatus.WITHDRAWN
+
+
+def test_an_absurd_installed_capacity_is_refused_with_the_bound_as_pages_show_it(client_for, user_a):
+    """5,000,000,000,000 kW (resource or unit): 「2,147,483,647 kW」 in the message, never the bare 2147483647."""
+    values = resource_values(installed_kw="5000000000000")
+    body = client_for(user_a).post(reverse("registration:resource_new"), form_data(values)).content.decode()
+    assert "設備容量は最大 2,147,483,647 kW です。" in body and "2147483647 以下" not in body
+    units = [unit(600), {**unit(700), "installed_kw": "5000000000000"}]
+    values = resource_values(category="variable_aggregate", generation_type="solar", installed_kw=1300)
+    body = client_for(user_a).post(reverse("registration:resource_new"), form_data(values, units)).content.decode()
+    assert "設備容量は最大 2,147,483,647 kW です。" in body and "2147483647 以下" not in body
+    assert not ResourceApplication.objects.exists()
