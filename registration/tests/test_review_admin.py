@@ -305,7 +305,7 @@ def test_an_unknown_application_id_in_the_admin_does_not_break(reviewer, client_
     client = client_for(reviewer)
     for bad in ("999999", "abc", "1%00"):
         response = client.get(f"/admin/registration/operatorapplication/{bad}/change/")
-        assert response.status_code in (302, 404)
+        assert response.status_code in (302, 404) if "%00" not in bad else response.status_code == 400
 
 
 def test_odd_decision_input_re_renders_without_change(reviewer, client_for, change_application_a):
