@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -269,6 +270,11 @@ def confirm(*, job: ImportJob, user) -> ImportJob:
             raise DomainError(_("Only a user of the uploading operator may import this file."))
         if not ImportJob.states.can_transition(locked.status, Status.IMPORTING):
             raise DomainError(_("Only a file without errors that has not been imported yet can be imported."))
+        # The import runs as its uploader (the submitter of every row): a deleted uploader cannot submit any more,
+        # so a colleague uploads the file again under their own name (issue #10, finding 12).
+        if not get_user_model().objects.filter(pk=locked.created_by_id, is_active=True).exists():
+            raise DomainError(_("The user who uploaded this file has been deleted: upload it again yourself to "
+                                "import it under your name."))
         # Who confirmed: the job runs as the uploader, so the confirmer is recorded as the actor of this move.
         ImportJob.states.transition(locked, to=Status.IMPORTING, actor=user, processed_rows=0)
         if locked.total_rows > background_rows():

@@ -258,3 +258,22 @@ def test_two_deliveries_at_once_import_once(user_a, settings, broker):
     assert ResourceApplication.objects.filter(import_job=job).count() == ROWS
     assert audit_actions(job).count(TO_DONE) == 1
     assert audit.verify().ok
+
+
+# --- a deleted uploader (issue #10, finding 12) -----------------------------------------------------------------------
+def test_a_deleted_users_checked_file_cannot_be_confirmed_by_a_colleague(settings, admin_a, user_a):
+    """The import would record the deleted user as the submitter of every row: refused with a message, nothing
+    stored; the colleague uploads the file again under their own name."""
+    from accounts import services as accounts_services
+    from capacity_market.errors import DomainError
+
+    job = uploaded_job(user_a, settings, background=False)
+    assert job.status == S.VALID
+    accounts_services.deactivate_user(actor=admin_a, user=user_a)
+    with pytest.raises(DomainError, match="アップロードしたユーザは削除されています"):
+        bulk_import.confirm(job=job, user=admin_a)
+    job.refresh_from_db()
+    assert job.status == S.VALID and not ResourceApplication.objects.exists()
+    own = uploaded_job(admin_a, settings, background=False)
+    assert bulk_import.confirm(job=own, user=admin_a).status == S.DONE
+    assert ResourceApplication.objects.count() == ROWS
