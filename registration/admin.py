@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from capacity_market import numbers
 from capacity_market.admin import OcctoAdminPermissions, area_column
-from capacity_market.review.admin import ReviewQueueAdmin, kw
+from capacity_market.review.admin import ReviewQueueAdmin
 
 from . import services
 from .models import (
@@ -81,7 +82,7 @@ class ResourceApplicationAdmin(ReviewQueueAdmin):
 
     @admin.display(description=_("installed capacity (kW)"), ordering="installed_kw")
     def installed_kw_column(self, obj) -> str:
-        return kw(obj.installed_kw)
+        return numbers.number(obj.installed_kw)
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:
         rows = super().detail_rows(obj)

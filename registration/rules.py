@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from capacity_market import numbers
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 
 from .choices import (
@@ -124,7 +125,7 @@ def check_resource(values: Mapping, units: Sequence[Mapping]) -> list[Violation]
             if installed_kw != total:
                 errors.append(("installed_kw", str(
                     _("The installed capacity of an aggregated resource must equal the total of its member units "
-                      "(%(total)s kW).") % {"total": f"{total:,}"})))
+                      "(%(total)s kW).") % {"total": numbers.number(total)})))
 
     message = commissioning_date_error(values.get("commissioning_date"))
     if message:
@@ -158,7 +159,7 @@ def check_resource(values: Mapping, units: Sequence[Mapping]) -> list[Violation]
 def _check_units(units: Sequence[Mapping], *, grid_code, category, area) -> list[Violation]:
     errors: list[Violation] = []
     if len(units) > MAX_UNITS:
-        errors.append(("units", str(_("A resource has at most %(max)s member units.") % {"max": f"{MAX_UNITS:,}"})))
+        errors.append(("units", str(_("A resource has at most %(max)s member units.") % {"max": numbers.number(MAX_UNITS)})))
     seen: set[str] = set()
     for index, unit in enumerate(units, start=1):
 
@@ -181,7 +182,7 @@ def _check_units(units: Sequence[Mapping], *, grid_code, category, area) -> list
             add("installed_kw", _("Enter the installed capacity in whole kW (at least 1)."))
         elif category == ResourceCategory.VARIABLE_AGGREGATE and int(kw) >= AGGREGATE_UNIT_LIMIT_KW:
             add("installed_kw", _("Each member of an aggregated variable resource must be below %(limit)s kW.")
-                % {"limit": f"{AGGREGATE_UNIT_LIMIT_KW:,}"})
+                % {"limit": numbers.number(AGGREGATE_UNIT_LIMIT_KW)})
         if category == ResourceCategory.VARIABLE_AGGREGATE and unit.get("generation_type") not in VARIABLE_TYPES:
             add("generation_type", _("A variable resource is solar, wind or run-of-river hydro."))
     return errors

@@ -6,9 +6,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from capacity_market import numbers
 from capacity_market.admin import OcctoAdminPermissions
 from capacity_market.review import ApplicationKind
-from capacity_market.review.admin import ReviewQueueAdmin, kw
+from capacity_market.review.admin import ReviewQueueAdmin
 
 from ..models import (
     ExpectedCapacity,
@@ -51,10 +52,10 @@ class ExpectedCapacityApplicationAdmin(ReviewQueueAdmin):
     @admin.display(description=_("expected capacity (kW)"), ordering="expected_kw")
     def expected_kw_column(self, obj):
         """The kW applied for, with the installed kW under it (and the approved value a change replaces)."""
-        lines = [gettext("installed %(kw)s") % {"kw": kw(obj.installed_kw)}]
+        lines = [gettext("installed %(kw)s") % {"kw": numbers.number(obj.installed_kw)}]
         if obj.kind == ApplicationKind.CHANGE and obj.approved_kw is not None:
-            lines.append(gettext("now %(kw)s") % {"kw": kw(obj.approved_kw)})
-        return format_html('<strong>{}</strong>{}', kw(obj.expected_kw),
+            lines.append(gettext("now %(kw)s") % {"kw": numbers.number(obj.approved_kw)})
+        return format_html('<strong>{}</strong>{}', numbers.number(obj.expected_kw),
                            format_html_join("", '<br><span class="quiet">{}</span>', ((line,) for line in lines)))
 
     def detail_rows(self, obj) -> list[tuple[str, str]]:
@@ -62,7 +63,7 @@ class ExpectedCapacityApplicationAdmin(ReviewQueueAdmin):
         refuse (below the threshold; in an additional auction, a winner of the main auction), why it cannot be
         approved (approval re-checks both; the reviewer returns or rejects the application instead)."""
         rows = [*super().detail_rows(obj),
-                (gettext("threshold of the auction (kW)"), f"{obj.auction.threshold_kw:,}")]
+                (gettext("threshold of the auction (kW)"), numbers.number(obj.auction.threshold_kw))]
         if obj.is_awaiting_decision:
             refusals = [services.approval_threshold_refusal(obj),
                         services.participation_refusal(auction=obj.auction, resource=obj.resource)]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from capacity_market import audit, hooks, review
+from capacity_market import audit, hooks, numbers, review
 from capacity_market.errors import DomainError
 from capacity_market.review import OPEN_STATUSES, ApplicationKind
 from registration.choices import ResourceCategory
@@ -87,7 +87,7 @@ def threshold_refusal(*, auction: Auction, category: str, expected_kw: int, work
     threshold = auction.threshold_kw
     if expected_kw >= threshold:
         return None
-    values = {"kw": f"{expected_kw:,}", "threshold": f"{threshold:,}"}
+    values = {"kw": numbers.number(expected_kw), "threshold": numbers.number(threshold)}
     if category == ResourceCategory.VARIABLE_AGGREGATE:
         message = _("The expected capacity (%(kw)s kW) is below the threshold of this auction: the member units of "
                     "an aggregated variable resource need an expected capacity of at least %(threshold)s kW "
@@ -116,7 +116,7 @@ def proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | 
     computed = adjustment_working(auction=auction, resource=resource)
     if computed is not None:
         kw, factor = computed
-        working = f"{resource.installed_kw:,} kW × {factor} = {kw:,} kW"
+        working = f"{numbers.number(resource.installed_kw)} kW × {factor} = {numbers.number(kw)} kW"
         if (refusal := threshold_refusal(auction=auction, category=resource.category, expected_kw=kw,
                                          working=working)) is not None:
             raise ExpectedCapacityInvalid(refusal)
@@ -126,7 +126,7 @@ def proposed_values(*, auction: Auction, resource: Resource, expected_kw: int | 
     if expected_kw > resource.installed_kw:
         raise ExpectedCapacityInvalid(
             _("The expected capacity (%(kw)s kW) cannot exceed the installed capacity (%(installed)s kW).")
-            % {"kw": f"{expected_kw:,}", "installed": f"{resource.installed_kw:,}"}
+            % {"kw": numbers.number(expected_kw), "installed": numbers.number(resource.installed_kw)}
         )
     if (refusal := threshold_refusal(auction=auction, category=resource.category,
                                      expected_kw=expected_kw)) is not None:
@@ -238,7 +238,7 @@ def approval_threshold_refusal(application: ExpectedCapacityApplication) -> str 
     return str(_("This expected capacity (%(kw)s kW) is below the threshold of the auction, now %(threshold)s kW; "
                  "it cannot be approved. Return the application so that the operator can apply for at least "
                  "%(threshold)s kW, or reject it.")
-               % {"kw": f"{application.expected_kw:,}", "threshold": f"{auction.threshold_kw:,}"})
+               % {"kw": numbers.number(application.expected_kw), "threshold": numbers.number(auction.threshold_kw)})
 
 
 class ExpectedCapacityApplicationType(review.ApplicationType):
@@ -380,9 +380,9 @@ def resource_change_refusal(application, resource: Resource):
     if above:
         return _("The installed capacity (%(installed)s kW) would be below the approved expected capacity of this "
                  "resource in %(auctions)s; the expected capacity must be changed first.") % {
-            "installed": f"{application.installed_kw:,}",
+            "installed": numbers.number(application.installed_kw),
             "auctions": _(", ").join(_("%(auction)s (%(kw)s kW)") % {"auction": ec.auction,
-                                                                     "kw": f"{ec.expected_kw:,}"} for ec in above)}
+                                                                     "kw": numbers.number(ec.expected_kw)} for ec in above)}
     return None
 
 

@@ -47,7 +47,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import numbers
 from ..admin import NumberColumnsMixin
 from ..errors import DomainError
 from ..roles import is_occto_reviewer
@@ -105,10 +104,6 @@ def _has_field(model, name: str) -> bool:
         return False
     return True
 
-
-def kw(value) -> str:
-    """A kW quantity in a queue column: thousands separators, as every page shows it."""
-    return numbers.number(value)
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
